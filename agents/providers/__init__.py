@@ -1,0 +1,1 @@
+"""Model providers. Use `agents.providers.factory.provider_for(tenant)`; nothing else chooses."""

@@ -1,0 +1,1 @@
+"""ragplatform: multi-tenant, page-cited question answering over financial PDFs."""

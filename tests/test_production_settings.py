@@ -1,0 +1,144 @@
+"""RAG_ENV=production: secrets from AWS Secrets Manager (moto), fail fast without them."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+from ragplatform.secrets import ProductionConfigError, load_production_secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "ap-southeast-2"
+ALL_SECRETS = {
+    "rag-system/OPENAI_API_KEY": "sk-test",
+    "rag-system/DATABASE_URL": "postgres://u:p@db.internal:5432/rag",
+    "rag-system/ADMIN_API_KEY": "admin-secret",
+    "rag-system/DJANGO_SECRET_KEY": "django-secret",
+}
+
+
+def _put(client, secrets: dict[str, str]) -> None:
+    for name, value in secrets.items():
+        client.create_secret(Name=name, SecretString=value)
+
+
+@pytest.fixture
+def sm_client(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield boto3.client("secretsmanager", region_name=REGION)
+
+
+def test_loads_every_secret_into_the_environment(sm_client):
+    _put(sm_client, ALL_SECRETS)
+    env: dict[str, str] = {}
+    loaded = load_production_secrets(env, client=sm_client)
+    assert env["OPENAI_API_KEY"] == "sk-test"
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["ADMIN_API_KEY"] == "admin-secret"
+    assert env["SECRET_KEY"] == "django-secret"
+    assert sorted(loaded) == ["ADMIN_API_KEY", "DATABASE_URL", "OPENAI_API_KEY", "SECRET_KEY"]
+
+
+def test_missing_secrets_are_all_named(sm_client):
+    _put(sm_client, {"rag-system/OPENAI_API_KEY": "sk-test"})
+    with pytest.raises(ProductionConfigError) as excinfo:
+        load_production_secrets({}, client=sm_client)
+    message = str(excinfo.value)
+    assert "rag-system/DATABASE_URL" in message
+    assert "rag-system/ADMIN_API_KEY" in message
+    assert "rag-system/OPENAI_API_KEY" not in message
+
+
+def test_empty_secret_counts_as_missing(sm_client):
+    _put(sm_client, {**ALL_SECRETS, "rag-system/ADMIN_API_KEY": "  "})
+    with pytest.raises(ProductionConfigError, match="rag-system/ADMIN_API_KEY"):
+        load_production_secrets({}, client=sm_client)
+
+
+def test_secret_key_from_environment_is_kept(sm_client):
+    secrets = {k: v for k, v in ALL_SECRETS.items() if "DJANGO" not in k}
+    _put(sm_client, secrets)
+    env = {"SECRET_KEY": "from-ecs"}
+    load_production_secrets(env, client=sm_client)
+    assert env["SECRET_KEY"] == "from-ecs"
+
+
+def test_debug_on_is_refused(sm_client):
+    _put(sm_client, ALL_SECRETS)
+    with pytest.raises(ProductionConfigError, match="DEBUG"):
+        load_production_secrets({"DEBUG": "true"}, client=sm_client)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def moto_server():
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def _manage_check(endpoint: str, **extra) -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "ADMIN_API_KEY", "OPENAI_API_KEY", "DEBUG"}
+    }
+    env.update(
+        RAG_ENV="production",
+        RAG_ENV_FILE="/nonexistent/.env",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_REGION=REGION,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER=endpoint,
+        **extra,
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_app_refuses_to_start_without_secrets(moto_server):
+    result = _manage_check(moto_server)
+    assert result.returncode != 0
+    assert "refusing to start" in result.stderr
+    assert "rag-system/DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_app_starts_with_secrets_from_secrets_manager(moto_server):
+    client = boto3.client(
+        "secretsmanager",
+        region_name=REGION,
+        endpoint_url=moto_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    _put(client, ALL_SECRETS)
+    result = _manage_check(moto_server)
+    assert result.returncode == 0, result.stderr
+
+
+def test_app_refuses_debug_in_production(moto_server):
+    result = _manage_check(moto_server, DEBUG="1")
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
