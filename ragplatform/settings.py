@@ -49,11 +49,27 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
     "local-insecure-key-not-for-production"
 )
 ADMIN_API_KEY = os.environ.get("ADMIN_API_KEY", "")
+AWS_REGION = os.environ.get("AWS_REGION", "ap-southeast-2")
+
+# Model providers (agents/providers). Base/endpoint URLs exist so tests can point the real
+# clients at fake servers on 127.0.0.1; leave them empty in production.
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
-TAVILY_API_KEY = os.environ.get("TAVILY_API_KEY", "")
-AWS_REGION = os.environ.get("AWS_REGION", "ap-southeast-2")
+BEDROCK_REGION = os.environ.get("BEDROCK_REGION", "ap-southeast-2")
 BEDROCK_ENDPOINT_URL = os.environ.get("BEDROCK_ENDPOINT_URL", "")
+TAVILY_API_KEY = os.environ.get("TAVILY_API_KEY", "")
+TAVILY_BASE_URL = os.environ.get("TAVILY_BASE_URL", "")
+PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "30"))
+PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 4)
+PROVIDER_RETRY_BUDGET_SECONDS = float(os.environ.get("PROVIDER_RETRY_BUDGET_SECONDS", "60"))
+
+# Documents (documents/): upload limits and ingestion batching.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
+DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 2000)
+DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 50)
+EMBED_BATCH_SIZE = env_int("EMBED_BATCH_SIZE", 64)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
