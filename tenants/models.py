@@ -50,7 +50,7 @@ class Tenant(models.Model):
         help_text="Self-RAG: retrieve/transform-query rounds before answering with what it has.",
     )
     max_generation_retries = models.PositiveSmallIntegerField(
-        default=2,
+        default=1,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text="Self-RAG: regenerations when an answer is not grounded.",
     )
