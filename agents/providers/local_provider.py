@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from agents.providers.base import EMBEDDING_DIMENSIONS, Embedder
+from agents.providers.base import EMBEDDING_DIMENSIONS, ChatModel, Embedder, ProviderError
 
 LOCAL_EMBEDDING_MODEL = "local-hash-1024-v1"
 LOCAL_CHAT_MODEL = "local-extractive-v1"
@@ -70,3 +70,146 @@ class LocalEmbedder(Embedder):
     def embed_query(self, text: str) -> list[float]:
         self.meter.record(kind="embedding", model=self.model_id, input_tokens=len(text) // 4)
         return self._embed(text)
+
+
+# ---- The offline, extractive chat model (SIMULATED: no language model is called). ----
+
+LOCAL_LABEL = "Offline local mode (extractive; no language model was called):"
+_PASSAGE = re.compile(
+    r"\[(\d+)\] \((.*?), p\. ([^)]*)\) (.*?)(?=\n\n\[\d+\] \(|\n\nAnswer:\n|\Z)", re.DOTALL
+)
+_GENERIC = frozenset(
+    "company companies report reports annual much many amount value figure figures disclosed "
+    "reported state states stated according document documents give tell show".split()
+)
+_SYNONYMS = {
+    "revenue": "net sales turnover total revenue",
+    "revenues": "net sales turnover total revenue",
+    "sales": "revenue turnover",
+    "profit": "net income earnings",
+    "earnings": "net income profit",
+    "income": "earnings profit",
+    "debt": "borrowings notes payable",
+    "employees": "headcount staff workforce",
+    "dividend": "dividends per share distribution",
+    "cash": "cash equivalents",
+    "segment": "segments operating segment",
+    "risk": "risk factors",
+}
+_WEB = re.compile(
+    r"\b(today|latest|news|current(ly)?|this week|right now|weather|who won|on the web|"
+    r"search the web|internet)\b",
+    re.IGNORECASE,
+)
+_SQL = re.compile(
+    r"\b(sum of|average of|aggregate|across all (documents|filings|years)|how many documents)\b",
+    re.IGNORECASE,
+)
+
+
+def _question(text: str) -> str:
+    match = re.search(r"^Question: (.*)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else text.strip()
+
+
+def _passages(text: str) -> list[tuple[int, str]]:
+    return [(int(m.group(1)), m.group(4).strip()) for m in _PASSAGE.finditer(text)]
+
+
+def _key_terms(text: str) -> set[str]:
+    return {t for t in terms(text) if t not in _GENERIC}
+
+
+def _coverage(question_terms: set[str], text: str) -> float:
+    if not question_terms:
+        return 0.0
+    return len(question_terms & set(terms(text))) / len(question_terms)
+
+
+def _sentences(text: str) -> list[str]:
+    pieces = []
+    for line in text.splitlines():
+        pieces.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", line))
+    return [p for p in pieces if len(p) > 3]
+
+
+class LocalChatModel(ChatModel):
+    """Deterministic stand-in for an LLM: term-overlap grading, extractive answers."""
+
+    model_id = LOCAL_CHAT_MODEL
+
+    def _record(self, messages, output: str) -> None:
+        prompt = sum(len(str(m.content)) for m in messages)
+        self.meter.record(
+            kind="chat",
+            model=self.model_id,
+            input_tokens=prompt // 4,
+            output_tokens=len(output) // 4,
+        )
+
+    def generate(self, messages) -> str:
+        user = str(messages[-1].content)
+        question_terms = _key_terms(_question(user))
+        scored = []
+        for number, text in _passages(user):
+            for sentence in _sentences(text):
+                hits = len(question_terms & set(terms(sentence)))
+                if hits:
+                    has_number = bool(re.search(r"\d", sentence))
+                    scored.append((hits + 0.5 * has_number, -number, sentence, number))
+        scored.sort(reverse=True)
+        if not scored:
+            answer = f"{LOCAL_LABEL} the passages do not contain an answer to this question."
+        else:
+            picked = scored[:2]
+            quotes = " ".join(f"“{s}” [{n}]" for _, _, s, n in picked)
+            answer = f"{LOCAL_LABEL} {quotes}"
+        self._record(messages, answer)
+        return answer
+
+    def structured(self, messages, schema):
+        from agents import prompts
+
+        user = str(messages[-1].content)
+        question = _question(user)
+        question_terms = _key_terms(question)
+        if schema is prompts.RouterQuery:
+            if _WEB.search(question):
+                result = schema(datasource="web_search")
+            elif _SQL.search(question):
+                result = schema(datasource="sql")
+            else:
+                result = schema(datasource="financial_docs")
+        elif schema is prompts.GradeDocuments:
+            needed = 0.5 if len(question_terms) > 2 else 1.0
+            relevant = [
+                n for n, text in _passages(user) if _coverage(question_terms, text) >= needed
+            ]
+            result = schema(relevant=relevant)
+        elif schema is prompts.GradeGeneration:
+            _, _, answer = user.partition("\n\nAnswer:\n")
+            sources = " ".join(text for _, text in _passages(user))
+            quotes = re.findall(r"“(.*?)”", answer)
+            grounded = bool(quotes) and all(q in sources for q in quotes)
+            answers = bool(quotes) and _coverage(question_terms, answer) >= 0.5
+            result = schema(
+                grounded=grounded or not quotes,
+                answers_question=answers,
+                reason="extractive check: quotes found verbatim in passages"
+                if grounded
+                else "no verbatim quote",
+            )
+        elif schema is prompts.RewrittenQuestion:
+            words = [w for w in terms(question) if w not in _GENERIC]
+            extra = [_SYNONYMS[w] for w in words if w in _SYNONYMS]
+            rewritten = " ".join(words + extra) or question
+            if rewritten == question:
+                rewritten = f"{question} financial statements"
+            result = schema(question=rewritten)
+        else:
+            raise ProviderError(
+                f"The offline local model has no rule for {schema.__name__}.",
+                code="local_provider_unsupported",
+            )
+        self._record(messages, result.model_dump_json())
+        return result

@@ -1,0 +1,111 @@
+"""Prompts and their structured-output schemas, as named constants.
+
+Passages are always shown to models as ``[n] (title, p. X) text`` blocks; the same
+format is parsed back by the offline local model (agents.providers.local_provider).
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Route = Literal["financial_docs", "web_search", "sql"]
+
+
+class RouterQuery(BaseModel):
+    """Route a user question to the most relevant datasource."""
+
+    datasource: Route = Field(
+        description="financial_docs for questions about the tenant's uploaded filings and "
+        "reports; web_search for current events or facts not in those documents; sql for "
+        "aggregations over tables extracted from the documents."
+    )
+
+
+class GradeDocuments(BaseModel):
+    """Which retrieved passages are relevant to the question (all graded in one call)."""
+
+    relevant: list[int] = Field(
+        description="Numbers of the passages that contain information relevant to the question."
+    )
+
+
+class GradeGeneration(BaseModel):
+    """Two verdicts on an answer: is it grounded in the passages, does it answer the question."""
+
+    grounded: bool = Field(description="Every claim in the answer is supported by the passages.")
+    answers_question: bool = Field(description="The answer resolves the question.")
+    reason: str = Field(default="", description="One short sentence explaining the verdicts.")
+
+
+class RewrittenQuestion(BaseModel):
+    """A question rewritten for better retrieval from financial filings."""
+
+    question: str = Field(description="The improved question.")
+
+
+ROUTER_SYSTEM = (
+    "You route questions for a financial document assistant. Choose one datasource from: "
+    "{routes}. Prefer financial_docs for anything that could be answered from the company's "
+    "own annual reports, 10-K filings or financial statements."
+)
+
+GRADE_DOCUMENTS_SYSTEM = (
+    "You grade retrieved passages from financial filings. For each numbered passage decide "
+    "whether it contains information that helps answer the question (figures, tables, notes "
+    "or statements on the topic). Return the numbers of the relevant passages; return an empty "
+    "list if none is relevant. Do not answer the question."
+)
+
+GENERATE_SYSTEM = (
+    "You answer questions about financial documents using only the numbered passages. Cite "
+    "every claim with the passage number in square brackets, e.g. [2]. Quote figures exactly "
+    "as written, with their units and periods. If the passages do not contain the answer, say "
+    "so plainly. Be concise: at most five sentences."
+)
+
+GRADE_GENERATION_SYSTEM = (
+    "You check an answer against the numbered passages it was written from. grounded: true "
+    "only if every claim and figure in the answer is supported by the passages. "
+    "answers_question: true only if the answer resolves the question."
+)
+
+REWRITE_SYSTEM = (
+    "You rewrite a question so that a search over annual reports and 10-K filings finds the "
+    "evidence: use the terms such filings use (e.g. 'revenue' and 'net sales', 'profit' and "
+    "'net income'), name the statement or note, keep every company name, period and figure."
+)
+
+WEB_ANSWER_SYSTEM = (
+    "You answer using only the numbered web search results. Cite each claim with the result "
+    "number in square brackets. If the results do not answer the question, say so."
+)
+
+
+def format_passages(passages) -> str:
+    """Number the passages for a prompt: ``[n] (title, p. X) text``."""
+    blocks = []
+    for number, passage in enumerate(passages, start=1):
+        blocks.append(f"[{number}] ({passage.title}, p. {passage.page_label}) {passage.text}")
+    return "\n\n".join(blocks)
+
+
+def question_block(question: str) -> str:
+    return f"Question: {question}"
+
+
+def grade_documents_user(question: str, passages) -> str:
+    return f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}"
+
+
+def generate_user(question: str, passages) -> str:
+    return f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}"
+
+
+def grade_generation_user(question: str, passages, answer: str) -> str:
+    return (
+        f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}\n\nAnswer:\n{answer}"
+    )
+
+
+def rewrite_user(question: str) -> str:
+    return question_block(question)

@@ -1,0 +1,207 @@
+"""Self-RAG as a LangGraph StateGraph, exactly the seed's flow.
+
+START → retrieve → grade_documents →
+    [irrelevant] → transform_query → retrieve
+    [relevant]   → generate → grade_generation →
+        [hallucinating]   → generate (retry)
+        [grounded, bad]   → transform_query → retrieve
+        [grounded, good]  → END
+Every loop is bounded by tenant limits checked in the routing functions; when a bound is hit
+the graph ends through `give_up`/`finish` with `limits_hit` set, never by recursion error.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.graph import END, START, StateGraph
+
+from agents import prompts
+from agents.providers.base import ChatModel
+from agents.state import AnswerState
+
+NO_EVIDENCE = (
+    "I could not find this in your documents. The closest passages are cited below; none of "
+    "them answers the question."
+)
+UNVERIFIED = (
+    "I could not produce an answer that I could verify against your documents. The most "
+    "relevant passages are cited below."
+)
+
+
+@dataclass
+class SelfRagDeps:
+    chat: ChatModel
+    retrieve: Callable[[str], list]
+    max_retrieval_attempts: int = 3
+    max_generation_retries: int = 1
+
+
+def timed(name: str, node: Callable[[AnswerState], dict]) -> Callable[[AnswerState], dict]:
+    """Wrap a node so it appends {node, decision, ms} to the trace."""
+
+    def run(state: AnswerState) -> dict:
+        started = time.perf_counter()
+        update = node(state)
+        decision = update.pop("decision", "")
+        ms = round((time.perf_counter() - started) * 1000, 2)
+        update["trace"] = [{"node": name, "decision": decision, "ms": ms}]
+        return update
+
+    return run
+
+
+def _messages(system: str, user: str) -> list:
+    return [SystemMessage(system), HumanMessage(user)]
+
+
+def add_self_rag(builder: StateGraph, deps: SelfRagDeps) -> str:
+    """Add the Self-RAG nodes and edges to ``builder``; return the entry node's name."""
+
+    def retrieve(state: AnswerState) -> dict:
+        query = state.get("query") or state["question"]
+        passages = deps.retrieve(query)
+        return {
+            "query": query,
+            "passages": passages,
+            "retrievals": state.get("retrievals", 0) + 1,
+            "decision": f"{len(passages)} passages for: {query}",
+        }
+
+    def grade_documents(state: AnswerState) -> dict:
+        passages = state.get("passages") or []
+        if not passages:
+            return {"relevant": [], "decision": "no passages retrieved"}
+        grade = deps.chat.structured(
+            _messages(
+                prompts.GRADE_DOCUMENTS_SYSTEM,
+                prompts.grade_documents_user(state["question"], passages),
+            ),
+            prompts.GradeDocuments,
+        )
+        wanted = {n for n in grade.relevant if 1 <= n <= len(passages)}
+        relevant = [p for n, p in enumerate(passages, start=1) if n in wanted]
+        return {"relevant": relevant, "decision": f"{len(relevant)}/{len(passages)} relevant"}
+
+    def transform_query(state: AnswerState) -> dict:
+        rewritten = deps.chat.structured(
+            _messages(prompts.REWRITE_SYSTEM, prompts.rewrite_user(state["question"])),
+            prompts.RewrittenQuestion,
+        )
+        query = rewritten.question.strip() or state["question"]
+        return {"query": query, "decision": f"rewritten: {query}"}
+
+    def generate(state: AnswerState) -> dict:
+        answer = deps.chat.generate(
+            _messages(
+                prompts.GENERATE_SYSTEM,
+                prompts.generate_user(state["question"], state["relevant"]),
+            )
+        )
+        generations = state.get("generations", 0) + 1
+        return {"answer": answer, "generations": generations, "decision": f"draft {generations}"}
+
+    def grade_generation(state: AnswerState) -> dict:
+        verdict = deps.chat.structured(
+            _messages(
+                prompts.GRADE_GENERATION_SYSTEM,
+                prompts.grade_generation_user(
+                    state["question"], state["relevant"], state["answer"]
+                ),
+            ),
+            prompts.GradeGeneration,
+        )
+        return {
+            "grounded": verdict.grounded,
+            "answers_question": verdict.answers_question,
+            "decision": f"grounded={verdict.grounded} answers={verdict.answers_question}",
+        }
+
+    def finish(state: AnswerState) -> dict:
+        limits = []
+        if not state.get("answers_question"):
+            limits = ["retrieval_attempts"]
+        return {"limits_hit": limits, "decision": "answer" if not limits else "best answer"}
+
+    def give_up(state: AnswerState) -> dict:
+        if state.get("relevant") and state.get("generations"):
+            return {
+                "answer": UNVERIFIED,
+                "grounded": False,
+                "passages": state["relevant"],
+                "limits_hit": ["generation_retries"],
+                "decision": "generation retries exhausted",
+            }
+        return {
+            "answer": NO_EVIDENCE,
+            "grounded": False,
+            "relevant": [],
+            "limits_hit": ["retrieval_attempts"],
+            "decision": "retrieval attempts exhausted",
+        }
+
+    def after_grading(state: AnswerState) -> str:
+        if state.get("relevant"):
+            return "generate"
+        if state.get("retrievals", 0) < deps.max_retrieval_attempts:
+            return "transform_query"
+        return "give_up"
+
+    def after_generation_check(state: AnswerState) -> str:
+        if not state.get("grounded"):
+            if state.get("generations", 0) <= deps.max_generation_retries:
+                return "generate"
+            return "give_up"
+        if not state.get("answers_question"):
+            if state.get("retrievals", 0) < deps.max_retrieval_attempts:
+                return "transform_query"
+            return "finish"
+        return "finish"
+
+    for name, node in [
+        ("retrieve", retrieve),
+        ("grade_documents", grade_documents),
+        ("transform_query", transform_query),
+        ("generate", generate),
+        ("grade_generation", grade_generation),
+        ("finish", finish),
+        ("give_up", give_up),
+    ]:
+        builder.add_node(name, timed(name, node))
+    builder.add_edge("retrieve", "grade_documents")
+    builder.add_conditional_edges(
+        "grade_documents",
+        after_grading,
+        {"generate": "generate", "transform_query": "transform_query", "give_up": "give_up"},
+    )
+    builder.add_edge("transform_query", "retrieve")
+    builder.add_edge("generate", "grade_generation")
+    builder.add_conditional_edges(
+        "grade_generation",
+        after_generation_check,
+        {
+            "generate": "generate",
+            "transform_query": "transform_query",
+            "finish": "finish",
+            "give_up": "give_up",
+        },
+    )
+    builder.add_edge("finish", END)
+    builder.add_edge("give_up", END)
+    return "retrieve"
+
+
+def build_graph(deps: SelfRagDeps):
+    """The Self-RAG graph on its own (the financial_docs route of Adaptive RAG)."""
+    builder = StateGraph(AnswerState)
+    entry = add_self_rag(builder, deps)
+    builder.add_edge(START, entry)
+    return builder.compile()
+
+
+def recursion_limit(deps: SelfRagDeps) -> int:
+    """A LangGraph step limit comfortably above the bounded worst path."""
+    rounds = deps.max_retrieval_attempts * (4 + 2 * (deps.max_generation_retries + 1))
+    return 10 + rounds
