@@ -68,6 +68,8 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
 DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 2000)
 DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 50)
 EMBED_BATCH_SIZE = env_int("EMBED_BATCH_SIZE", 64)
+# How often a queued/processing document is checked for a dead worker (then re-queued).
+DOCUMENT_WATCHDOG_SECONDS = env_int("DOCUMENT_WATCHDOG_SECONDS", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
