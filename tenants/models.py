@@ -157,3 +157,19 @@ class ApiKey(TenantOwned):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class RequestCounter(models.Model):
+    """Requests of one tenant in one rate-limit window (see tenants.throttling)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "window"], name="requestcounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}@{self.window}: {self.count}"

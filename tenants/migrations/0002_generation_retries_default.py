@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tenant',
-            name='max_generation_retries',
-            field=models.PositiveSmallIntegerField(default=1, help_text='Self-RAG: regenerations when an answer is not grounded.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)]),
+            model_name="tenant",
+            name="max_generation_retries",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                help_text="Self-RAG: regenerations when an answer is not grounded.",
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(10),
+                ],
+            ),
         ),
     ]
