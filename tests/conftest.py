@@ -62,4 +62,7 @@ def django_db_modify_db_settings():
     """A test database per pytest process, so parallel runs on one server never collide."""
     from django.conf import settings
 
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_rag_{os.getpid()}"
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"test_rag_{os.getpid()}"
+    # Live-server threads must not keep connections open, or the test database can't be dropped.
+    database["CONN_MAX_AGE"] = 0
