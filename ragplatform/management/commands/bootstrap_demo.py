@@ -9,7 +9,13 @@ from tenants.models import ApiKey, Tenant
 from tenants.services import api_key_issue, tenant_create
 
 DEMO_TENANTS = [
-    {"name": "Acme Corp", "slug": "acme", "data_sovereignty": "", "provider": "local"},
+    {
+        "name": "Acme Corp",
+        "slug": "acme",
+        "data_sovereignty": "",
+        "provider": "local",
+        "enabled_routes": ["financial_docs", "web_search", "sql"],
+    },
     # The seed's AU tenant: offline local provider until migrated to Bedrock
     # (manage.py migrate_tenant_provider ea --to bedrock).
     {"name": "EA", "slug": "ea", "data_sovereignty": "AU", "provider": "local"},
