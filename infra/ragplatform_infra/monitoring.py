@@ -5,7 +5,7 @@ metrics: QueryLatencyMs, QueryErrors, Requests, LLMCalls, IngestionBacklog, each
 "Route" dimension and once with none (the service-level set). No tenant appears in a metric.
 """
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -72,14 +72,6 @@ class Monitoring(Construct):
             topic_name=names.ALARM_TOPIC,
             display_name="ragplatform alarms",
             enforce_ssl=True,
-        )
-        Validations.of(self.topic).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions::AwsSolutions-SNS2",
-                reason="Alarm notifications carry alarm names and numbers, no customer data; "
-                "the AWS-managed SNS key cannot be used by CloudWatch alarms, and a customer "
-                "key costs more than the data it would protect.",
-            )
         )
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))

@@ -197,12 +197,6 @@ class PlatformStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[s3.LifecycleRule(id="expire-logs", expiration=Duration.days(90))],
         )
-        acknowledge(
-            self.access_logs_bucket,
-            "S1",
-            "This bucket receives the server access logs of the documents bucket and the ALB's "
-            "access logs; logging it into itself would loop.",
-        )
         self.documents_bucket = s3.Bucket(
             self,
             "DocumentsBucket",
