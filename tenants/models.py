@@ -11,6 +11,10 @@ from django.utils import timezone
 from tenants.scoping import TenantOwned
 
 ROUTES = ("financial_docs", "web_search", "sql")
+# The only models an AU tenant may use on Bedrock: Claude Haiku 4.5 through the AU
+# cross-region inference profile (inference stays in Australia) and Titan v2 embeddings.
+AU_BEDROCK_CHAT_MODEL = "au.anthropic.claude-haiku-4-5-20251001-v1:0"
+AU_BEDROCK_EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
 
 
 def default_routes() -> list[str]:
@@ -100,6 +104,7 @@ class Tenant(models.Model):
                     "A tenant with data sovereignty AU cannot use OpenAI: its data must stay in "
                     "Australia. Use Bedrock (ap-southeast-2) or the offline local provider."
                 )
+            errors.update(self._au_model_errors())
             if (
                 isinstance(routes, list)
                 and "web_search" in routes
@@ -111,6 +116,24 @@ class Tenant(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def _au_model_errors(self) -> dict[str, str]:
+        allowed = {"chat_model": "", "embedding_model": ""}
+        if self.provider == self.Provider.BEDROCK:
+            allowed = {
+                "chat_model": AU_BEDROCK_CHAT_MODEL,
+                "embedding_model": AU_BEDROCK_EMBEDDING_MODEL,
+            }
+        errors = {}
+        for field, model_id in allowed.items():
+            value = getattr(self, field)
+            if value and value != model_id:
+                errors[field] = (
+                    f"An AU tenant on {self.provider} may only use "
+                    + (f"'{model_id}'" if model_id else "the provider's own model")
+                    + " (leave blank for the default): other models run outside Australia."
+                )
+        return errors
 
 
 KEY_PREFIX = "rag_"
