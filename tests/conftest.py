@@ -6,6 +6,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from tenants.services import api_key_issue, tenant_create
+from tests.fakes.fixtures import (  # noqa: F401 (fixtures: loopback-only network, fakes)
+    fake_bedrock,
+    fake_openai,
+    loopback_only,
+    provider_settings,
+)
 
 ADMIN_KEY = "test-admin-key-0123456789"
 
