@@ -122,7 +122,8 @@ def add_self_rag(builder: StateGraph, deps: SelfRagDeps) -> str:
     def finish(state: AnswerState) -> dict:
         limits = []
         if not state.get("answers_question"):
-            limits = ["retrieval_attempts"]
+            exhausted = state.get("retrievals", 0) >= deps.max_retrieval_attempts
+            limits = ["retrieval_attempts" if exhausted else "generation_retries"]
         return {"limits_hit": limits, "decision": "answer" if not limits else "best answer"}
 
     def give_up(state: AnswerState) -> dict:
@@ -149,13 +150,15 @@ def add_self_rag(builder: StateGraph, deps: SelfRagDeps) -> str:
             return "transform_query"
         return "give_up"
 
+    def drafts_left(state: AnswerState) -> bool:
+        # Every draft after the first is a retry, whatever caused it, so the budget is global.
+        return state.get("generations", 0) < 1 + deps.max_generation_retries
+
     def after_generation_check(state: AnswerState) -> str:
         if not state.get("grounded"):
-            if state.get("generations", 0) <= deps.max_generation_retries:
-                return "generate"
-            return "give_up"
+            return "generate" if drafts_left(state) else "give_up"
         if not state.get("answers_question"):
-            if state.get("retrievals", 0) < deps.max_retrieval_attempts:
+            if state.get("retrievals", 0) < deps.max_retrieval_attempts and drafts_left(state):
                 return "transform_query"
             return "finish"
         return "finish"

@@ -80,7 +80,8 @@ _PASSAGE = re.compile(
 )
 _GENERIC = frozenset(
     "company companies report reports annual much many amount value figure figures disclosed "
-    "reported state states stated according document documents give tell show".split()
+    "reported state states stated according document documents give tell show have has had "
+    "end during generate generated".split()
 )
 _SYNONYMS = {
     "revenue": "net sales turnover total revenue",
@@ -113,17 +114,36 @@ def _question(text: str) -> str:
 
 
 def _passages(text: str) -> list[tuple[int, str]]:
-    return [(int(m.group(1)), m.group(4).strip()) for m in _PASSAGE.finditer(text)]
+    """(number, text) of each passage in a prompt; the title counts as part of its text."""
+    return [
+        (int(m.group(1)), f"{m.group(2)}\n{m.group(4).strip()}") for m in _PASSAGE.finditer(text)
+    ]
 
 
 def _key_terms(text: str) -> set[str]:
-    return {t for t in terms(text) if t not in _GENERIC}
+    return {t for t in terms(text) if t not in _GENERIC and len(t) > 1}
 
 
-def _coverage(question_terms: set[str], text: str) -> float:
-    if not question_terms:
+def _weights(question_terms: set[str], texts: list[str]) -> dict[str, float]:
+    """Question terms weighted by rarity among the passages: a term every passage shares
+    (the company name, the year) says little; a term no passage has is what is missing."""
+    bags = [set(terms(text)) for text in texts]
+    count = len(bags)
+    return {
+        term: math.log((count + 1) / (sum(term in bag for bag in bags) + 0.5))
+        for term in question_terms
+    }
+
+
+def _coverage(weights: dict[str, float], text: str) -> float:
+    total = sum(weights.values())
+    if total <= 0:
         return 0.0
-    return len(question_terms & set(terms(text))) / len(question_terms)
+    present = set(terms(text))
+    return sum(w for term, w in weights.items() if term in present) / total
+
+
+_FIGURE = re.compile(r"\d[\d,]*\.\d|\d,\d{3}|\d%|[$€£]\s?\d")
 
 
 def _sentences(text: str) -> list[str]:
@@ -149,19 +169,22 @@ class LocalChatModel(ChatModel):
 
     def generate(self, messages) -> str:
         user = str(messages[-1].content)
-        question_terms = _key_terms(_question(user))
+        passages = _passages(user)
+        weights = _weights(_key_terms(_question(user)), [text for _, text in passages])
         scored = []
-        for number, text in _passages(user):
+        for number, text in passages:
             for sentence in _sentences(text):
-                hits = len(question_terms & set(terms(sentence)))
-                if hits:
-                    has_number = bool(re.search(r"\d", sentence))
-                    scored.append((hits + 0.5 * has_number, -number, sentence, number))
+                score = _coverage(weights, sentence)
+                if score > 0:
+                    # Figures are what financial questions ask for; prefer lines that have them.
+                    score *= 1.5 if _FIGURE.search(sentence) else 1.0
+                    scored.append((score, -number, sentence, number))
         scored.sort(reverse=True)
         if not scored:
             answer = f"{LOCAL_LABEL} the passages do not contain an answer to this question."
         else:
-            picked = scored[:2]
+            best = scored[0][0]
+            picked = [item for item in scored[:3] if item[0] >= 0.5 * best]
             quotes = " ".join(f"“{s}” [{n}]" for _, _, s, n in picked)
             answer = f"{LOCAL_LABEL} {quotes}"
         self._record(messages, answer)
@@ -172,7 +195,8 @@ class LocalChatModel(ChatModel):
 
         user = str(messages[-1].content)
         question = _question(user)
-        question_terms = _key_terms(question)
+        passages = _passages(user)
+        weights = _weights(_key_terms(question), [text for _, text in passages])
         if schema is prompts.RouterQuery:
             if _WEB.search(question):
                 result = schema(datasource="web_search")
@@ -181,17 +205,14 @@ class LocalChatModel(ChatModel):
             else:
                 result = schema(datasource="financial_docs")
         elif schema is prompts.GradeDocuments:
-            needed = 0.5 if len(question_terms) > 2 else 1.0
-            relevant = [
-                n for n, text in _passages(user) if _coverage(question_terms, text) >= needed
-            ]
+            relevant = [n for n, text in passages if _coverage(weights, text) >= 0.4]
             result = schema(relevant=relevant)
         elif schema is prompts.GradeGeneration:
             _, _, answer = user.partition("\n\nAnswer:\n")
-            sources = " ".join(text for _, text in _passages(user))
+            sources = " ".join(text for _, text in passages)
             quotes = re.findall(r"“(.*?)”", answer)
             grounded = bool(quotes) and all(q in sources for q in quotes)
-            answers = bool(quotes) and _coverage(question_terms, answer) >= 0.5
+            answers = bool(quotes) and _coverage(weights, " ".join(quotes)) >= 0.4
             result = schema(
                 grounded=grounded or not quotes,
                 answers_question=answers,

@@ -124,19 +124,37 @@ def test_no_passages_skips_the_grading_call():
     assert state["limits_hit"] == ["retrieval_attempts"]
 
 
-def test_worst_path_with_default_bounds_stays_within_nine_calls_without_router():
-    # Every verdict bad: grounded-but-unhelpful until the retrieval bound, then hallucinating.
+def test_drafts_after_a_new_retrieval_count_against_the_retry_budget():
     chat = ScriptedChat(
         structured=[
             GradeDocuments(relevant=[1]),
             OFF_TOPIC,
             RewrittenQuestion(question="q2"),
             GradeDocuments(relevant=[1]),
-            HALLUCINATED,
-            HALLUCINATED,
-            RewrittenQuestion(question="q3"),
+            OFF_TOPIC,
         ]
     )
     state = run(chat, ScriptedRetriever([P1]), attempts=3, retries=1)
-    assert len(chat.calls) <= 9
-    assert state["limits_hit"]
+    assert chat.calls.count("generate") == 2
+    assert chat.calls.count("RewrittenQuestion") == 1
+    assert state["limits_hit"] == ["generation_retries"]
+    assert state["grounded"] is True
+
+
+def test_worst_path_with_default_bounds_is_nine_calls_without_router():
+    # Irrelevant, then grounded-but-unhelpful, then hallucinating: every loop taken once.
+    chat = ScriptedChat(
+        structured=[
+            GradeDocuments(relevant=[]),
+            RewrittenQuestion(question="q2"),
+            GradeDocuments(relevant=[1]),
+            OFF_TOPIC,
+            RewrittenQuestion(question="q3"),
+            GradeDocuments(relevant=[1]),
+            HALLUCINATED,
+        ]
+    )
+    state = run(chat, ScriptedRetriever([P1]), attempts=3, retries=1)
+    assert len(chat.calls) == 9
+    assert state["limits_hit"] == ["generation_retries"]
+    assert state["answer"] == UNVERIFIED
