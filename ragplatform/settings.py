@@ -62,6 +62,8 @@ TAVILY_BASE_URL = os.environ.get("TAVILY_BASE_URL", "")
 PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "30"))
 PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 4)
 PROVIDER_RETRY_BUDGET_SECONDS = float(os.environ.get("PROVIDER_RETRY_BUDGET_SECONDS", "60"))
+# Benchmarks only: the simulated local chat model waits this long per call, like a remote model.
+LOCAL_PROVIDER_DELAY_MS = env_int("LOCAL_PROVIDER_DELAY_MS", 0)
 
 # Documents (documents/): upload limits and ingestion batching.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)

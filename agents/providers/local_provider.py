@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import math
 import re
+import time
 
 import numpy as np
 
@@ -158,6 +159,13 @@ class LocalChatModel(ChatModel):
 
     model_id = LOCAL_CHAT_MODEL
 
+    def _simulate_latency(self) -> None:
+        # Benchmarks only (LOCAL_PROVIDER_DELAY_MS): stand in for a remote model's response time.
+        from django.conf import settings
+
+        if settings.LOCAL_PROVIDER_DELAY_MS:
+            time.sleep(settings.LOCAL_PROVIDER_DELAY_MS / 1000)
+
     def _record(self, messages, output: str) -> None:
         prompt = sum(len(str(m.content)) for m in messages)
         self.meter.record(
@@ -168,6 +176,7 @@ class LocalChatModel(ChatModel):
         )
 
     def generate(self, messages) -> str:
+        self._simulate_latency()
         user = str(messages[-1].content)
         passages = _passages(user)
         weights = _weights(_key_terms(_question(user)), [text for _, text in passages])
@@ -193,6 +202,7 @@ class LocalChatModel(ChatModel):
     def structured(self, messages, schema):
         from agents import prompts
 
+        self._simulate_latency()
         user = str(messages[-1].content)
         question = _question(user)
         passages = _passages(user)
