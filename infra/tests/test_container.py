@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+
+INFRA = Path(__file__).resolve().parents[1]
+REPO = INFRA.parent
 
 HADOLINT = str(Path(sys.executable).with_name("hadolint"))
 

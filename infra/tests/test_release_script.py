@@ -6,9 +6,11 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
-from conftest import INFRA
+
+INFRA = Path(__file__).resolve().parents[1]
 
 SCRIPT = INFRA / "scripts" / "ecs-release.sh"
 IMAGE = "111111111111.dkr.ecr.ap-southeast-2.amazonaws.com/ragplatform:abc123"
