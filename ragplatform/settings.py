@@ -35,7 +35,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 RAG_ENV = os.environ.get("RAG_ENV", "local").strip().lower()
 PRODUCTION = RAG_ENV == "production"
 
-if PRODUCTION:
+# The image build runs collectstatic with production static storage but no AWS access.
+BUILD_STEP = os.environ.get("RAG_BUILD_STEP", "")
+if PRODUCTION and BUILD_STEP != "collectstatic":
     from ragplatform.secrets import ProductionConfigError, load_production_secrets
 
     try:
@@ -152,7 +154,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Locally (no collectstatic) WhiteNoise serves straight from the apps' static dirs.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
@@ -176,7 +178,9 @@ if AWS_STORAGE_BUCKET_NAME:
             "region_name": AWS_REGION,
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "object_parameters": {"ServerSideEncryption": "AES256"},
-            "file_overwrite": False,
+            # Keys are UUIDs; overwrite=False would HEAD the key first, which the seed's
+            # least-privilege task role (no s3:ListBucket) answers with 403, not 404.
+            "file_overwrite": True,
             "default_acl": None,
             "querystring_auth": True,
         },

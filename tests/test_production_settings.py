@@ -142,3 +142,28 @@ def test_app_refuses_debug_in_production(moto_server):
     result = _manage_check(moto_server, DEBUG="1")
     assert result.returncode != 0
     assert "DEBUG must be off" in result.stderr
+
+
+def test_image_build_collectstatic_needs_no_secrets(tmp_path):
+    """The Dockerfile's build step: production static files, no AWS, no database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        RAG_ENV="production",
+        RAG_BUILD_STEP="collectstatic",
+        RAG_ENV_FILE="/nonexistent/.env",
+        SECRET_KEY="build-only",
+        DATABASE_URL="postgres://build@127.0.0.1:9/build",
+        STATIC_ROOT=str(tmp_path / "static"),
+        AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:9",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()  # the manifest WhiteNoise serves
+    assert list((tmp_path / "static" / "admin").rglob("*.css"))
