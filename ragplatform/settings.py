@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DataSovereigntyEnum": "tenants.models.Tenant.Sovereignty",
+        "ProviderEnum": "tenants.models.Tenant.Provider",
+    },
 }
 
 if PRODUCTION:

@@ -36,11 +36,11 @@ class TenantOutput(serializers.ModelSerializer):
 class TenantInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=64)
-    data_sovereignty = serializers.ChoiceField(choices=["", "AU"], required=False)
+    data_sovereignty = serializers.ChoiceField(choices=Tenant.Sovereignty.choices, required=False)
     enabled_routes = serializers.ListField(
         child=serializers.ChoiceField(choices=ROUTES), allow_empty=False, required=False
     )
-    provider = serializers.ChoiceField(choices=Tenant.Provider.values, required=False)
+    provider = serializers.ChoiceField(choices=Tenant.Provider.choices, required=False)
     chat_model = serializers.CharField(max_length=200, required=False, allow_blank=True)
     embedding_model = serializers.CharField(max_length=200, required=False, allow_blank=True)
     requests_per_minute = serializers.IntegerField(min_value=1, max_value=100_000, required=False)

@@ -30,16 +30,23 @@ def chromium_page():
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still synchronous, so let Django allow them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(20_000)
-            yield page
-        finally:
-            browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(20_000)
+                yield page
+            finally:
+                browser.close()
+    finally:
+        # Never leak it into later tests (or the subprocesses they start).
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def admin_login(page, base_url: str, username: str, password: str) -> None:

@@ -96,7 +96,15 @@ def _manage_check(endpoint: str, **extra) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "SECRET_KEY", "ADMIN_API_KEY", "OPENAI_API_KEY", "DEBUG"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "ADMIN_API_KEY",
+            "OPENAI_API_KEY",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         RAG_ENV="production",
