@@ -91,6 +91,7 @@ class FakeServer:
     def __init__(self):
         self.requests: list[RecordedRequest] = []
         self._faults: deque[Fault] = deque()
+        self._successes_left: int | None = None  # then every request fails (fail_after)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -99,6 +100,12 @@ class FakeServer:
         """The next ``count`` requests get ``status`` (429, 500, 503…)."""
         with self._lock:
             self._faults.extend(Fault(status=status) for _ in range(count))
+
+    def fail_after(self, successes: int, *, status: int = 503) -> None:
+        """Answer ``successes`` more requests, then fail every one with ``status``."""
+        with self._lock:
+            self._successes_left = successes
+            self._fail_after_status = status
 
     def stall_next(self, count: int = 1, *, seconds: float = 2.0) -> None:
         """The next ``count`` requests stall ``seconds`` before answering (client timeouts)."""
@@ -137,6 +144,11 @@ class FakeServer:
                 with fake._lock:
                     fake.requests.append(request)
                     fault = fake._faults.popleft() if fake._faults else None
+                    if fault is None and fake._successes_left is not None:
+                        if fake._successes_left == 0:
+                            fault = Fault(status=fake._fail_after_status)
+                        else:
+                            fake._successes_left -= 1
                 if fault is not None and fault.delay:
                     time.sleep(fault.delay)
                 if fault is not None and fault.status:
@@ -178,3 +190,4 @@ class FakeServer:
         with self._lock:
             self.requests.clear()
             self._faults.clear()
+            self._successes_left = None
