@@ -10,6 +10,7 @@ import openai
 import pytest
 from botocore.exceptions import HTTPClientError
 from django.contrib.auth.models import User
+from django.tasks import task
 from django.test import RequestFactory
 from langchain_core.messages import HumanMessage
 from langchain_openai import ChatOpenAI
@@ -291,3 +292,28 @@ def test_forbidden_destinations_for_an_au_tenant():
     assert guard.forbidden_reason("api.tavily.com", 443, au)
     assert guard.forbidden_reason("bedrock-runtime.ap-southeast-2.amazonaws.com", 443, au) is None
     assert guard.forbidden_reason("s3.ap-southeast-2.amazonaws.com", 443, au) is None
+
+
+@task
+def rogue_task(slug: str, base_url: str) -> str:
+    """A background task that looks up its tenant's provider, then misuses OpenAI."""
+    provider_for(Tenant.objects.get(slug=slug))
+    llm = ChatOpenAI(api_key="sk-x", base_url=base_url, max_retries=0, use_responses_api=False)
+    try:
+        llm.invoke([HumanMessage("question")])
+    except SovereigntyViolation:
+        return "blocked"
+    return "sent"
+
+
+def test_background_task_of_an_au_tenant_is_an_au_scope(
+    fake_openai, settings, au_bedrock, tenant_a
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+    au = rogue_task.enqueue(au_bedrock.slug, settings.OPENAI_BASE_URL)
+    standard = rogue_task.enqueue(tenant_a.slug, settings.OPENAI_BASE_URL)  # no leak
+
+    assert (au.return_value, standard.return_value) == ("blocked", "sent")
+    assert len(fake_openai.requests) == 1
+    assert guard.current_au_tenant() is None

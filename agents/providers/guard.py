@@ -13,8 +13,9 @@ SovereigntyViolation before a byte is sent. Three hooks, installed once per proc
 - a ``sys.addaudithook`` hook on ``socket.getaddrinfo``/``socket.connect``: any other client.
 
 Scopes live in a ContextVar: ``SovereigntyMiddleware`` opens one per HTTP request (AU when
-the authenticated API key's tenant is AU), ``sovereign_scope(tenant)`` opens one for a task
-or a command, and ``provider_for`` marks the open scope AU when it serves an AU tenant.
+the authenticated API key's tenant is AU), the task_started/task_finished signals open one
+per background task, ``sovereign_scope(tenant)`` opens one for a command, and
+``provider_for`` marks the open scope AU when it serves an AU tenant.
 Threads started without copying the context do not inherit a scope (see docs/sovereignty.md).
 """
 
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 
 import structlog
 from django.conf import settings
+from django.tasks.signals import task_finished, task_started
 
 from agents.providers.base import SovereigntyViolation
 
@@ -53,9 +55,10 @@ class _AuTenant:
 class _Scope:
     """One unit of work: a request, a task, a command. AU once marked; never downgraded."""
 
-    def __init__(self, parent: "_Scope | None", request=None):
+    def __init__(self, parent: "_Scope | None", request=None, task_id=None):
         self.parent = parent
         self.request = request
+        self.task_id = task_id
         self.marked: _AuTenant | None = None
 
     def au_tenant(self) -> _AuTenant | None:
@@ -178,7 +181,23 @@ def install() -> None:
         _patch_httpx()
         _patch_urllib3()
         sys.addaudithook(_audit)  # cannot be removed: that is the point
+        task_started.connect(_task_started, dispatch_uid="sovereignty-task-started")
+        task_finished.connect(_task_finished, dispatch_uid="sovereignty-task-finished")
         _installed = True
+
+
+def _task_started(sender, task_result, **kwargs) -> None:
+    # Sent in the thread (and context) that runs the task, just before it runs.
+    parent = _current.get()
+    while parent is not None and parent.task_id is not None:
+        parent = parent.parent  # a task that never reported finishing: drop its scope
+    _current.set(_Scope(parent, task_id=task_result.id))
+
+
+def _task_finished(sender, task_result, **kwargs) -> None:
+    scope = _current.get()
+    if scope is not None and scope.task_id == task_result.id:
+        _current.set(scope.parent)
 
 
 def _check_httpx(request) -> None:
