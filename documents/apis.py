@@ -1,11 +1,132 @@
-"""Tenant document API. Listing works now; upload and processing arrive with ingestion."""
+"""Tenant document API: upload (many PDFs at once), list, detail with progress, delete, and
+the extracted text of a cited page."""
 
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from documents import selectors, services
+from documents.models import Document
+from ragplatform.errors import error_body
+
+
+class DocumentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "filename",
+            "status",
+            "error",
+            "pages_done",
+            "pages_total",
+            "bytes",
+            "sha256",
+            "created_at",
+            "warnings",
+        ]
+
+
+class AcceptedOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    filename = serializers.CharField()
+    status = serializers.CharField()
+    status_url = serializers.SerializerMethodField()
+
+    def get_status_url(self, document) -> str:
+        path = reverse("document-detail", kwargs={"document_id": document.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class UploadInput(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True))
+
+
+UPLOAD_RESPONSE = inline_serializer(
+    "DocumentUploadResponse",
+    {
+        "documents": AcceptedOutput(many=True),
+        "rejected": inline_serializer(
+            "RejectedFile",
+            {"filename": serializers.CharField(), "error": serializers.DictField()},
+            many=True,
+        ),
+    },
+)
+
 
 class DocumentListApi(APIView):
-    @extend_schema(tags=["documents"])
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=DocumentOutput(many=True), tags=["documents"])
     def get(self, request):
-        return Response({"count": 0, "next": None, "previous": None, "results": []})
+        """The tenant's documents, newest first (paginated)."""
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            selectors.document_list(tenant=request.user.tenant), request, view=self
+        )
+        return paginator.get_paginated_response(DocumentOutput(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": UploadInput},
+        responses={202: UPLOAD_RESPONSE, 400: UPLOAD_RESPONSE},
+        tags=["documents"],
+    )
+    def post(self, request):
+        """Upload PDFs (field `files`, repeated). 202 with the accepted documents and the
+        rejected files; 400 with the same body when every file is rejected."""
+        result = services.document_upload(
+            tenant=request.user.tenant, files=request.FILES.getlist("files")
+        )
+        body = {
+            "documents": AcceptedOutput(
+                result.documents, many=True, context={"request": request}
+            ).data,
+            "rejected": [
+                {"filename": filename, **error_body(exc.code, exc.message)}
+                for filename, exc in result.rejected
+            ],
+        }
+        accepted = bool(result.documents)
+        return Response(
+            body, status=status.HTTP_202_ACCEPTED if accepted else status.HTTP_400_BAD_REQUEST
+        )
+
+
+class DocumentDetailApi(APIView):
+    @extend_schema(responses=DocumentOutput, tags=["documents"])
+    def get(self, request, document_id):
+        """One document with its ingestion progress."""
+        document = selectors.document_get(tenant=request.user.tenant, document_id=document_id)
+        return Response(DocumentOutput(document).data)
+
+    @extend_schema(responses={204: OpenApiResponse(description="Deleted")}, tags=["documents"])
+    def delete(self, request, document_id):
+        """Delete the document, its chunks and its stored PDF."""
+        services.document_delete(tenant=request.user.tenant, document_id=document_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PageOutput(serializers.Serializer):
+    document_id = serializers.UUIDField(source="document.id")
+    title = serializers.CharField(source="document.title")
+    page = serializers.IntegerField(source="number")
+    page_label = serializers.CharField(source="display_label")
+    pages_total = serializers.IntegerField(source="document.pages_total")
+    text = serializers.CharField()
+
+
+class DocumentPageApi(APIView):
+    @extend_schema(responses=PageOutput, tags=["documents"])
+    def get(self, request, document_id, number):
+        """The extracted text of a page (physical number, 1-based), to check a citation."""
+        page = selectors.document_page_get(
+            tenant=request.user.tenant, document_id=document_id, number=number
+        )
+        return Response(PageOutput(page).data)

@@ -1,0 +1,192 @@
+"""Operator screens: upload many PDFs at once (drag and drop) with a live status list,
+documents with their progress and errors, and the extracted text of any page.
+
+Upload, retry and delete call the same services as the API.
+"""
+
+import contextlib
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from documents import selectors, services
+from documents.models import Document
+from ragplatform.exceptions import DomainError
+from tenants.models import Tenant
+
+
+class UploadForm(forms.Form):
+    tenant = forms.ModelChoiceField(queryset=Tenant.objects.filter(is_active=True))
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "tenant", "status_badge", "progress", "filename", "created_at"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["title", "filename", "sha256"]
+    ordering = ["-created_at"]
+    actions = ["retry_documents", "delete_documents"]
+    change_list_template = "admin/documents/document/change_list.html"
+    fields = [
+        "id",
+        "tenant",
+        "title",
+        "filename",
+        "status",
+        "error",
+        "warnings",
+        "pages_done",
+        "pages_total",
+        "bytes",
+        "sha256",
+        "storage_key",
+        "embedding_model",
+        "usage",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "page_links",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # documents arrive through the upload page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_urls(self):
+        urls = [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="documents_document_upload",
+            ),
+            path(
+                "status/",
+                self.admin_site.admin_view(self.status_view),
+                name="documents_document_status",
+            ),
+            path(
+                "<uuid:document_id>/pages/<int:number>/",
+                self.admin_site.admin_view(self.page_view),
+                name="documents_document_page",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj: Document):
+        return format_html(
+            '<span class="doc-status" data-document-id="{}">{}</span>', obj.pk, obj.status
+        )
+
+    @admin.display(description="Pages")
+    def progress(self, obj: Document) -> str:
+        return f"{obj.pages_done}/{obj.pages_total}"
+
+    @admin.display(description="Pages")
+    def page_links(self, obj: Document):
+        if not obj.pages_total:
+            return "-"
+        url = reverse("admin:documents_document_page", args=[obj.pk, 1])
+        return format_html('<a href="{}">Read page 1 of {}</a>', url, obj.pages_total)
+
+    @admin.action(description="Retry ingestion of selected failed documents")
+    def retry_documents(self, request, queryset):
+        count = 0
+        for document in queryset.filter(status=Document.Status.FAILED):
+            services.document_retry(document=document)
+            count += 1
+        self.message_user(request, f"Queued {count} document(s) again.", messages.SUCCESS)
+
+    @admin.action(description="Delete selected documents (files and chunks)")
+    def delete_documents(self, request, queryset):
+        count = 0
+        for document in queryset.select_related("tenant"):
+            services.document_delete(tenant=document.tenant, document_id=document.pk)
+            count += 1
+        self.message_user(request, f"Deleted {count} document(s).", messages.SUCCESS)
+
+    def upload_view(self, request):
+        form = UploadForm(request.POST or None)
+        uploaded = []
+        if request.method == "POST" and form.is_valid():
+            files = request.FILES.getlist("files")
+            try:
+                with transaction.atomic():
+                    result = services.document_upload(
+                        tenant=form.cleaned_data["tenant"], files=files
+                    )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                uploaded = result.documents
+                for filename, exc in result.rejected:
+                    messages.error(request, f"{filename}: {exc.message}")
+                if uploaded:
+                    messages.success(request, f"Accepted {len(uploaded)} PDF(s).")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Upload PDFs",
+            "form": form,
+            "uploaded": uploaded,
+            "recent": Document.objects.select_related("tenant").order_by("-created_at")[:20],
+            "status_url": reverse("admin:documents_document_status"),
+            "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
+        }
+        return render(request, "admin/documents/document/upload.html", context)
+
+    def status_view(self, request):
+        """Status of the given documents, polled by the upload page."""
+        ids = []
+        for value in request.GET.getlist("id")[:200]:
+            with contextlib.suppress(ValueError):
+                ids.append(uuid.UUID(value))
+        rows = {
+            str(d.pk): {
+                "status": d.status,
+                "pages_done": d.pages_done,
+                "pages_total": d.pages_total,
+                "error": d.error,
+            }
+            for d in Document.objects.filter(pk__in=ids)
+        }
+        return JsonResponse({"documents": rows})
+
+    def page_view(self, request, document_id, number):
+        document = Document.objects.select_related("tenant").filter(pk=document_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        try:
+            page = selectors.document_page_get(
+                tenant=document.tenant, document_id=document_id, number=number
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("admin:documents_document_change", args=[document_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{document} — page {page.display_label} ({number} of {document.pages_total})",
+            "document": document,
+            "page": page,
+            "chunks": selectors.page_chunks(page=page),
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < document.pages_total else None,
+        }
+        return render(request, "admin/documents/document/page.html", context)

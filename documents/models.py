@@ -1,0 +1,150 @@
+"""Documents (uploaded PDFs), their extracted pages and their searchable, embedded chunks."""
+
+import uuid
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+from agents.providers.base import EMBEDDING_DIMENSIONS
+from tenants.scoping import TenantOwned
+
+
+class StoredGeneratedField(models.GeneratedField):
+    """A stored generated column whose system check needs no database connection.
+
+    GeneratedField's check asks the server whether it supports generated columns, so
+    `manage.py check` would need a reachable database; PostgreSQL has had stored generated
+    columns since version 12, so there is nothing to ask.
+    """
+
+    def _check_supported(self, databases):
+        return []
+
+    def _check_persistence(self, databases):
+        return []
+
+
+class Document(TenantOwned):
+    """One uploaded PDF and the state of its ingestion."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=500, blank=True)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    bytes = models.PositiveBigIntegerField()
+    storage_key = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, help_text="Why ingestion failed, in words to act on.")
+    error_code = models.CharField(max_length=64, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    pages_total = models.PositiveIntegerField(default=0)
+    pages_done = models.PositiveIntegerField(default=0)
+    # Normalised lines repeated across pages (running headers/footers), found once when the
+    # PDF is parsed so that a resumed ingestion chunks exactly as the first attempt did.
+    boilerplate = models.JSONField(default=list, blank=True)
+    embedding_model = models.CharField(max_length=200, blank=True)
+    usage = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "sha256"], name="document_unique_bytes"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "processing", "ready", "failed"]),
+                name="document_status_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="document_tenant_recent")]
+
+    def __str__(self) -> str:
+        return self.title or self.filename
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+class DocumentPage(TenantOwned):
+    """A page's extracted text (table rows kept on one line), for chunking and for checking
+    a citation against the page it points to."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField(help_text="Physical page number, 1-based.")
+    label = models.CharField(max_length=64, blank=True, help_text="Printed page label, if any.")
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} p.{self.number}"
+
+    @property
+    def display_label(self) -> str:
+        return self.label or str(self.number)
+
+
+class Chunk(TenantOwned):
+    """A passage of one page (or an honest page range), embedded and full-text indexed."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="chunks")
+    ordinal = models.PositiveIntegerField()
+    page_start = models.PositiveIntegerField()
+    page_end = models.PositiveIntegerField()
+    page_label = models.CharField(max_length=64, blank=True)
+    heading = models.CharField(max_length=300, blank=True)
+    # Title and nearest heading: embedded with the text and indexed at a higher weight.
+    context = models.CharField(max_length=900, blank=True)
+    text = models.TextField()
+    token_count = models.PositiveIntegerField(default=0)
+    search_vector = StoredGeneratedField(
+        expression=SearchVector("context", weight="A", config="english")
+        + SearchVector("text", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+    embedding_model = models.CharField(max_length=200)
+    # Filled by `manage.py migrate_tenant_provider` while re-embedding, then swapped in.
+    next_embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    next_embedding_model = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["document", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ordinal"], name="chunk_unique_ordinal"),
+            models.CheckConstraint(
+                condition=models.Q(page_end__gte=models.F("page_start")),
+                name="chunk_pages_ordered",
+            ),
+        ]
+        indexes = [
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["search_vector"], name="chunk_search_gin"),
+            models.Index(fields=["tenant", "embedding_model"], name="chunk_tenant_model"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}#{self.ordinal} p.{self.page_start}"

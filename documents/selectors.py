@@ -1,0 +1,248 @@
+"""Reading documents, pages and chunks; `hybrid_search` is the retriever the agents call."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from documents.models import Chunk, Document, DocumentPage
+from ragplatform.exceptions import NotFound
+
+# Reciprocal rank fusion constant (Cormack et al. 2009); 60 is the usual, robust choice.
+RRF_K = 60
+# Candidates each leg contributes before fusion, per result asked for (and at least 40).
+CANDIDATES_PER_RESULT = 6
+MIN_CANDIDATES = 40
+SNIPPET_CHARS = 300
+
+
+def document_list(*, tenant):
+    return Document.objects.for_tenant(tenant).order_by("-created_at")
+
+
+def document_get(*, tenant, document_id) -> Document:
+    document = Document.objects.for_tenant(tenant).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("No such document.")
+    return document
+
+
+def document_page_get(*, tenant, document_id, number: int) -> DocumentPage:
+    """The extracted text of one page (1-based physical number) of a tenant's document."""
+    document = document_get(tenant=tenant, document_id=document_id)
+    page = DocumentPage.objects.for_tenant(tenant).filter(document=document, number=number).first()
+    if page is None:
+        raise NotFound(
+            f"Page {number} is not available: the document has {document.pages_total} page(s)"
+            + ("." if document.status == Document.Status.READY else " and is not ready yet.")
+        )
+    return page
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One retrieved passage, with what a citation needs."""
+
+    chunk_id: int
+    document_id: str
+    title: str
+    filename: str
+    page: int  # physical page (1-based) where the evidence starts
+    page_end: int
+    page_label: str  # printed page label when the PDF has one, else str(page)
+    heading: str
+    text: str
+    snippet: str
+    score: float  # fused RRF score
+    vector_rank: int | None
+    text_rank: int | None
+
+
+_VECTOR_SQL = """
+WITH nearest AS MATERIALIZED (
+    SELECT c.id, c.embedding <=> %(vector)s::vector AS distance
+    FROM documents_chunk c
+    WHERE c.tenant_id = %(tenant)s
+      AND c.embedding_model = %(model)s
+      AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+    ORDER BY c.embedding <=> %(vector)s::vector
+    LIMIT %(limit)s
+)
+SELECT id FROM nearest ORDER BY distance, id
+"""
+
+# websearch_to_tsquery ANDs the question's terms; long questions rarely match all of them,
+# so chunks are ranked by: matching all terms first, then how many distinct terms they
+# match, then ts_rank_cd (cover density, weighted: title/heading A, text B) over the OR.
+_TEXT_SQL = """
+WITH q AS (
+    SELECT websearch_to_tsquery('english', %(query)s) AS strict
+), terms AS (
+    SELECT q.strict,
+           NULLIF(replace(q.strict::text, ' & ', ' | '), '')::tsquery AS loose,
+           ARRAY(
+               SELECT quote_literal(lexeme)::tsquery
+               FROM unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lexeme
+           ) AS each_term
+    FROM q
+)
+SELECT c.id
+FROM documents_chunk c, terms
+WHERE c.tenant_id = %(tenant)s
+  AND c.search_vector @@ terms.loose
+  AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+ORDER BY (c.search_vector @@ terms.strict) DESC,
+         (SELECT count(*) FROM unnest(terms.each_term) AS t WHERE c.search_vector @@ t) DESC,
+         ts_rank_cd(c.search_vector, terms.loose, 1) DESC,
+         c.id
+LIMIT %(limit)s
+"""
+
+
+def _vector_literal(vector: list[float]) -> str:
+    return "[" + ",".join(f"{value:.7g}" for value in vector) + "]"
+
+
+def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit]:
+    """The k best passages of the tenant's ready documents for the query: pgvector cosine
+    (HNSW) and full-text ranks fused by RRF, at most one passage per page."""
+    query = " ".join((query or "").split())[:2000]
+    if not query or k <= 0:
+        return []
+    vector = _vector_literal(embedder.embed_query(query))
+    limit = max(MIN_CANDIDATES, k * CANDIDATES_PER_RESULT)
+    not_ready = [
+        str(pk)
+        for pk in Document.objects.for_tenant(tenant)
+        .exclude(status=Document.Status.READY)
+        .values_list("pk", flat=True)
+    ]
+    params = {
+        "tenant": tenant.pk,
+        "model": embedder.model_id,
+        "vector": vector,
+        "query": query,
+        "not_ready": not_ready,
+        "limit": limit,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Filtered HNSW scans keep going until `limit` rows pass the tenant filter.
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(limit, 40):d}")
+        cursor.execute(_VECTOR_SQL, params)
+        vector_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_TEXT_SQL, params)
+        text_ids = [row[0] for row in cursor.fetchall()]
+    return _fuse(tenant=tenant, query=query, vector_ids=vector_ids, text_ids=text_ids, k=k)
+
+
+def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: int):
+    scores: dict[int, float] = {}
+    vector_rank = {chunk_id: rank for rank, chunk_id in enumerate(vector_ids, start=1)}
+    text_rank = {chunk_id: rank for rank, chunk_id in enumerate(text_ids, start=1)}
+    for ranks in (vector_rank, text_rank):
+        for chunk_id, rank in ranks.items():
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    chunks = {
+        chunk.pk: chunk
+        for chunk in Chunk.objects.for_tenant(tenant)
+        .filter(pk__in=scores)
+        .select_related("document")
+        .only(
+            "id",
+            "page_start",
+            "page_end",
+            "page_label",
+            "heading",
+            "text",
+            "document__id",
+            "document__title",
+            "document__filename",
+        )
+    }
+    # One passage per page: several chunks of the same page add up, the best one is shown,
+    # so the k citations cover k different pages.
+    pages: dict[tuple, list[int]] = {}
+    for chunk_id in sorted(scores, key=lambda c: (-scores[c], c)):
+        chunk = chunks.get(chunk_id)
+        if chunk is not None:
+            pages.setdefault((chunk.document_id, chunk.page_start), []).append(chunk_id)
+    ranked = sorted(
+        pages.values(), key=lambda ids: (-sum(scores[c] for c in ids), -scores[ids[0]], ids[0])
+    )
+    terms = _query_terms(query)
+    hits = []
+    for ids in ranked[:k]:
+        chunk = chunks[ids[0]]
+        hits.append(
+            SearchHit(
+                chunk_id=chunk.pk,
+                document_id=str(chunk.document_id),
+                title=chunk.document.title,
+                filename=chunk.document.filename,
+                page=chunk.page_start,
+                page_end=chunk.page_end,
+                page_label=chunk.page_label or str(chunk.page_start),
+                heading=chunk.heading,
+                text=chunk.text,
+                snippet=best_snippet(chunk.text, terms),
+                score=round(sum(scores[c] for c in ids), 6),
+                vector_rank=vector_rank.get(chunk.pk),
+                text_rank=text_rank.get(chunk.pk),
+            )
+        )
+    return hits
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+_STOP = frozenset(
+    "a an the of and or to in on for by with at from as is are was were be been this that "
+    "these those it its what which who whom how when where why did does do our their your "
+    "we they he she i you us than then there per into over under about much many".split()
+)
+
+
+def _query_terms(query: str) -> set[str]:
+    return {w[:6] for w in _WORD.findall(query.lower()) if w not in _STOP}
+
+
+def best_snippet(text: str, terms: set[str], limit: int = SNIPPET_CHARS) -> str:
+    """The line (a table row or a sentence run) that matches most query terms, widened with
+    its neighbours up to `limit` characters."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return ""
+
+    def score(line: str) -> int:
+        return len({w[:6] for w in _WORD.findall(line.lower())} & terms)
+
+    best = max(range(len(lines)), key=lambda i: (score(lines[i]), -i))
+    start = end = best
+    snippet = lines[best]
+    while True:
+        grown = False
+        for candidate in (end + 1, start - 1):
+            if 0 <= candidate < len(lines):
+                joined = (
+                    f"{snippet} {lines[candidate]}"
+                    if candidate > end
+                    else f"{lines[candidate]} {snippet}"
+                )
+                if len(joined) <= limit:
+                    snippet, grown = joined, True
+                    start, end = min(start, candidate), max(end, candidate)
+        if not grown:
+            break
+    if len(snippet) > limit:
+        snippet = snippet[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return snippet
+
+
+def page_chunks(*, page: DocumentPage):
+    """The chunks that start on a page, in order (for the admin's page view)."""
+    return (
+        Chunk.objects.for_tenant(page.tenant)
+        .filter(document_id=page.document_id, page_start=page.number)
+        .order_by("ordinal")
+        .only("ordinal", "heading", "text", "token_count")
+    )

@@ -1,0 +1,415 @@
+"""Document upload, ingestion (parse → chunk → embed → write) and deletion.
+
+The API and the admin call these; tasks wrap them with ids. Ingestion is idempotent and
+resumable: pages are stored once, chunks are planned deterministically and written a batch
+of whole pages at a time together with `pages_done`, so a restarted ingestion skips what is
+already written. A PostgreSQL advisory lock (held by the worker's connection, released by
+the server if the worker dies) keeps two workers off the same document and lets the
+watchdog tell a dead worker from a busy one.
+"""
+
+import contextlib
+import os
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from agents.providers.base import ProviderError
+from agents.providers.factory import provider_for
+from documents import storage
+from documents.chunking import PageText, PlannedChunk, plan_chunks
+from documents.models import Chunk, Document, DocumentPage
+from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
+from ragplatform.exceptions import DomainError, NotFound
+
+log = structlog.get_logger(__name__)
+
+# Waits between embedding attempts when the provider fails (the provider also retries).
+EMBED_RETRY_DELAYS = (2.0, 8.0, 30.0)
+# Failures worth retrying by uploading the same bytes again (the file itself was fine).
+RETRYABLE_ERRORS = frozenset({"provider_unavailable", "provider_not_configured", "internal_error"})
+
+
+class DocumentRejected(DomainError):
+    code = "document_rejected"
+    status_code = 400
+
+
+@dataclass
+class UploadResult:
+    documents: list[Document] = field(default_factory=list)
+    rejected: list[tuple[str, DomainError]] = field(default_factory=list)
+
+
+def _clean_filename(name: str) -> str:
+    name = os.path.basename(name or "").strip() or "document.pdf"
+    return name[:255]
+
+
+def document_upload(*, tenant, files) -> UploadResult:
+    """Store each PDF and queue its ingestion; bad files are rejected one by one.
+
+    The same bytes uploaded again by the same tenant return the existing document.
+    """
+    if not files:
+        raise DocumentRejected(
+            "Send one or more PDFs in the multipart field 'files'.", code="no_files"
+        )
+    limit = settings.DOCUMENT_MAX_FILES_PER_UPLOAD
+    if len(files) > limit:
+        raise DocumentRejected(
+            f"{len(files)} files in one upload; the limit is {limit}.", code="too_many_files"
+        )
+    result = UploadResult()
+    for upload in files:
+        filename = _clean_filename(getattr(upload, "name", ""))
+        try:
+            result.documents.append(_upload_one(tenant=tenant, upload=upload, filename=filename))
+        except DomainError as exc:
+            log.info("document.rejected", tenant=tenant.slug, filename=filename, code=exc.code)
+            result.rejected.append((filename, exc))
+    return result
+
+
+def _upload_one(*, tenant, upload, filename: str) -> Document:
+    max_bytes = settings.DOCUMENT_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise DocumentRejected(
+            f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.",
+            code="file_too_large",
+        )
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DocumentRejected(
+            f"The file is larger than the {max_bytes / 1e6:.0f} MB limit.", code="file_too_large"
+        )
+    digest = sha256_of(data)
+    existing = Document.objects.for_tenant(tenant).filter(sha256=digest).first()
+    if existing is not None:
+        return _existing(existing)
+    info = inspect_pdf(data, filename=filename, max_pages=settings.DOCUMENT_MAX_PAGES)
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                tenant=tenant,
+                title=info.title,
+                filename=filename,
+                sha256=digest,
+                bytes=len(data),
+                pages_total=info.pages,
+            )
+            document.storage_key = storage.pdf_save(
+                key=storage.document_storage_key(tenant_id=tenant.pk, document_id=document.pk),
+                data=data,
+            )
+            document.save(update_fields=["storage_key"])
+            transaction.on_commit(lambda: _enqueue(document))
+    except IntegrityError:
+        # The same bytes arrived concurrently: the other upload's document wins.
+        return _existing(Document.objects.for_tenant(tenant).get(sha256=digest))
+    log.info(
+        "document.uploaded", tenant=tenant.slug, document_id=str(document.pk), pages=info.pages
+    )
+    return document
+
+
+def _existing(document: Document) -> Document:
+    if document.status == Document.Status.FAILED and document.error_code in RETRYABLE_ERRORS:
+        document_retry(document=document)
+    return document
+
+
+def document_retry(*, document: Document) -> Document:
+    """Queue a failed document again; ingestion resumes from the pages already written."""
+    updated = Document.objects.filter(pk=document.pk, status=Document.Status.FAILED).update(
+        status=Document.Status.QUEUED, error="", error_code="", updated_at=timezone.now()
+    )
+    if updated:
+        document.refresh_from_db()
+        transaction.on_commit(lambda: _enqueue(document))
+    return document
+
+
+def _enqueue(document: Document) -> None:
+    from documents import tasks  # tasks import this module
+
+    tasks.ingest_document.enqueue(document_id=str(document.pk))
+    tasks.schedule_watchdog(document_id=str(document.pk))
+
+
+def document_delete(*, tenant, document_id) -> None:
+    """Delete the document, its pages and chunks, and its stored file."""
+    document = Document.objects.for_tenant(tenant).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("No such document.")
+    key = document.storage_key
+    document.delete()
+    transaction.on_commit(lambda: storage.pdf_delete(key=key))
+    log.info("document.deleted", tenant=tenant.slug, document_id=str(document_id))
+
+
+# --- ingestion ---------------------------------------------------------------------------
+
+
+def _lock_id(document_id) -> int:
+    return zlib.crc32(f"documents.ingest:{document_id}".encode()) - 2**31
+
+
+@contextlib.contextmanager
+def ingestion_lock(document_id):
+    """Hold the document's advisory lock for this connection; yields False if another
+    live worker holds it. The server releases it if this process dies."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_id(document_id)])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_id(document_id)])
+
+
+class _Stop(Exception):
+    """The document went away (deleted) while it was being ingested."""
+
+
+def document_ingest(*, document_id) -> str:
+    """Ingest one document to ready (or failed, with the reason). Safe to run again."""
+    document = Document.objects.select_related("tenant").filter(pk=document_id).first()
+    if document is None or document.is_finished:
+        return "nothing to do"
+    with ingestion_lock(document.pk) as acquired:
+        if not acquired:
+            return "another worker is ingesting this document"
+        document.refresh_from_db()
+        if document.is_finished:
+            return "nothing to do"
+        try:
+            _ingest(document)
+        except _Stop:
+            return "document deleted during ingestion"
+        except PdfRejected as exc:
+            _fail(document, exc.message, exc.code)
+        except ProviderError as exc:
+            _fail(
+                document,
+                f"The embedding provider failed: {exc.message} Progress is kept "
+                f"({document.pages_done} of {document.pages_total} pages); upload the same "
+                "file again or use Retry in the admin to continue.",
+                "provider_unavailable",
+            )
+        except DomainError as exc:
+            _fail(document, exc.message, exc.code)
+        except Exception as exc:
+            log.exception("document.ingest_crashed", document_id=str(document.pk))
+            _fail(
+                document,
+                f"Ingestion stopped on an internal error ({type(exc).__name__}); it has been "
+                "logged. Retry once the cause is fixed.",
+                "internal_error",
+            )
+            raise
+        return document.status
+
+
+def _update(document: Document, **fields) -> None:
+    fields["updated_at"] = timezone.now()
+    if not Document.objects.filter(pk=document.pk).update(**fields):
+        raise _Stop
+    for name, value in fields.items():
+        setattr(document, name, value)
+
+
+def _fail(document: Document, message: str, code: str) -> None:
+    with contextlib.suppress(_Stop):
+        _update(
+            document,
+            status=Document.Status.FAILED,
+            error=message,
+            error_code=code,
+            finished_at=timezone.now(),
+        )
+    log.warning("document.failed", document_id=str(document.pk), code=code, error=message)
+
+
+def _ingest(document: Document) -> None:
+    started = time.monotonic()
+    _update(
+        document,
+        status=Document.Status.PROCESSING,
+        attempts=document.attempts + 1,
+        started_at=document.started_at or timezone.now(),
+        error="",
+        error_code="",
+    )
+    pages = _pages(document)
+    plan = plan_chunks(pages, title=document.title, boilerplate=document.boilerplate)
+    provider = provider_for(document.tenant)
+    embedder = provider.embedder
+    if document.embedding_model and document.embedding_model != embedder.model_id:
+        # The tenant changed provider since this document was started: start its chunks over.
+        Chunk.objects.for_tenant(document.tenant).filter(document=document).delete()
+        _update(document, pages_done=0)
+    _update(document, embedding_model=embedder.model_id)
+
+    earlier_usage = dict(document.usage)
+    for batch, last_page in _batches(plan, document.pages_done, len(pages)):
+        vectors = _embed(embedder, [chunk.embedding_input for chunk in batch]) if batch else []
+        usage = _merge_usage(earlier_usage, provider.meter.as_dict())
+        with transaction.atomic():
+            Chunk.objects.bulk_create(
+                [
+                    Chunk(
+                        tenant_id=document.tenant_id,
+                        document_id=document.pk,
+                        ordinal=chunk.ordinal,
+                        page_start=chunk.page_start,
+                        page_end=chunk.page_end,
+                        page_label=chunk.page_label,
+                        heading=chunk.heading,
+                        context=chunk.context,
+                        text=chunk.text,
+                        token_count=chunk.token_count,
+                        embedding=vector,
+                        embedding_model=embedder.model_id,
+                    )
+                    for chunk, vector in zip(batch, vectors, strict=True)
+                ],
+                ignore_conflicts=True,  # a resumed batch never duplicates a chunk
+            )
+            _update(document, pages_done=last_page, usage=usage)
+    _update(
+        document,
+        status=Document.Status.READY,
+        pages_done=len(pages),
+        finished_at=timezone.now(),
+    )
+    log.info(
+        "document.ingested",
+        document_id=str(document.pk),
+        pages=len(pages),
+        chunks=len(plan),
+        seconds=round(time.monotonic() - started, 2),
+    )
+
+
+def _merge_usage(previous: dict, current: dict) -> dict:
+    return {key: previous.get(key, 0) + value for key, value in current.items()}
+
+
+def _pages(document: Document) -> list[PageText]:
+    """The document's pages, parsed from the PDF once and then read back from the database."""
+    stored = list(
+        DocumentPage.objects.for_tenant(document.tenant)
+        .filter(document=document)
+        .order_by("number")
+        .values_list("number", "label", "text")
+    )
+    if stored and len(stored) == document.pages_total:
+        return [PageText(number, label, text) for number, label, text in stored]
+    try:
+        data = storage.pdf_read(key=document.storage_key)
+    except (FileNotFoundError, OSError) as exc:
+        raise DocumentRejected(
+            "The stored PDF could not be read; upload it again.", code="file_missing"
+        ) from exc
+    parsed = list(extract_pages(data))
+    empty = [page.number for page in parsed if not page.text.strip()]
+    if len(empty) == len(parsed):
+        raise DocumentRejected(
+            "No page has a text layer: this looks like a scanned PDF. OCR is not supported; "
+            "upload a PDF with selectable text.",
+            code="no_text_layer",
+        )
+    warnings = []
+    if empty:
+        shown = ", ".join(str(n) for n in empty[:20]) + (" …" if len(empty) > 20 else "")
+        warnings.append(
+            f"{len(empty)} page(s) have no text layer (scanned images?) and are not "
+            f"searchable: {shown}."
+        )
+    boilerplate = find_boilerplate([page.text for page in parsed])
+    with transaction.atomic():
+        DocumentPage.objects.for_tenant(document.tenant).filter(document=document).delete()
+        DocumentPage.objects.bulk_create(
+            [
+                DocumentPage(
+                    tenant_id=document.tenant_id,
+                    document_id=document.pk,
+                    number=page.number,
+                    label=page.label,
+                    text=page.text,
+                )
+                for page in parsed
+            ],
+            batch_size=500,
+        )
+        _update(
+            document,
+            pages_total=len(parsed),
+            boilerplate=boilerplate,
+            warnings=warnings,
+        )
+    return [PageText(page.number, page.label, page.text) for page in parsed]
+
+
+def _batches(plan: list[PlannedChunk], pages_done: int, pages_total: int):
+    """(chunks, last page) batches of whole pages after pages_done, about EMBED_BATCH_SIZE
+    chunks each, so each batch commits together with the progress it makes."""
+    size = settings.EMBED_BATCH_SIZE
+    batch: list[PlannedChunk] = []
+    for chunk in plan:
+        if chunk.page_start <= pages_done:
+            continue
+        if len(batch) >= size and chunk.page_start != batch[-1].page_end:
+            yield batch, chunk.page_start - 1
+            batch = []
+        batch.append(chunk)
+    if batch or pages_done < pages_total:
+        yield batch, pages_total
+
+
+def _embed(embedder, texts: list[str]) -> list[list[float]]:
+    """Embed with retries and backoff; a persistent failure raises ProviderError."""
+    for attempt, delay in enumerate((*EMBED_RETRY_DELAYS, None), start=1):
+        try:
+            return embedder.embed_documents(texts)
+        except ProviderError as exc:
+            if delay is None:
+                raise
+            log.warning("document.embed_retry", attempt=attempt, delay=delay, error=exc.message)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+# --- watchdog ----------------------------------------------------------------------------
+
+
+def document_watchdog(*, document_id) -> str:
+    """Re-queue a document whose worker died (no live lock holder, still unfinished).
+
+    Returns "finished", "requeued" or "alive" ("alive": still queued or being worked on).
+    """
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None or document.is_finished:
+        return "finished"
+    with ingestion_lock(document.pk) as free:
+        if not free:
+            return "alive"
+    # A queued document's task may just be waiting behind others; only a long wait is suspect.
+    stale = timezone.now() - timedelta(seconds=10 * settings.DOCUMENT_WATCHDOG_SECONDS)
+    if document.status == Document.Status.PROCESSING or document.updated_at < stale:
+        from documents import tasks
+
+        tasks.ingest_document.enqueue(document_id=str(document.pk))
+        log.warning("document.requeued", document_id=str(document.pk), status=document.status)
+        return "requeued"
+    return "alive"
