@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from agents import apis
+
+urlpatterns = [
+    path("query", apis.QueryApi.as_view(), name="query"),
+]

@@ -1,0 +1,140 @@
+"""Answer a tenant's question: build its provider and graph, run it, record a QueryRun."""
+
+import re
+import time
+
+import structlog
+from django.conf import settings
+from langgraph.errors import GraphRecursionError
+
+from agents.adaptive_rag import AdaptiveDeps, build_graph
+from agents.models import QueryRun
+from agents.providers.base import ProviderError, SovereigntyViolation
+from agents.providers.factory import provider_for
+from agents.providers.local_provider import LOCAL_LABEL
+from agents.self_rag import recursion_limit
+from agents.state import WebResult
+from agents.web_search import tavily_search
+from ragplatform.exceptions import DomainError
+from ragplatform.metrics import emit_query_metrics
+
+log = structlog.get_logger(__name__)
+MAX_CITATIONS = 5
+_REF = re.compile(r"\[(\d+)\]")
+
+
+class QuestionInvalid(DomainError):
+    code = "invalid_question"
+
+
+def _citations(answer: str, passages: list) -> list[dict]:
+    """The passages the answer cites by [n], in order; all of them if it cites none."""
+    cited = []
+    for match in _REF.finditer(answer):
+        number = int(match.group(1))
+        if 1 <= number <= len(passages) and number not in cited:
+            cited.append(number)
+    chosen = [passages[n - 1] for n in cited] or list(passages)
+    out = []
+    for passage in chosen[:MAX_CITATIONS]:
+        if isinstance(passage, WebResult):
+            out.append(
+                {
+                    "url": passage.url,
+                    "title": passage.title,
+                    "snippet": passage.text[:300],
+                    "score": round(passage.score, 4),
+                }
+            )
+        else:
+            out.append(
+                {
+                    "document_id": str(passage.document_id),
+                    "title": passage.title,
+                    "page": passage.page,
+                    "page_label": passage.page_label,
+                    "snippet": passage.snippet or passage.text[:300],
+                    "score": round(float(passage.score), 4),
+                }
+            )
+    return out
+
+
+def _deps(tenant, provider) -> AdaptiveDeps:
+    from documents.selectors import hybrid_search
+
+    def retrieve(query: str) -> list:
+        return hybrid_search(
+            tenant=tenant, query=query, embedder=provider.embedder, k=settings.RETRIEVAL_K
+        )
+
+    return AdaptiveDeps(
+        chat=provider.chat,
+        retrieve=retrieve,
+        max_retrieval_attempts=tenant.max_retrieval_attempts,
+        max_generation_retries=tenant.max_generation_retries,
+        enabled_routes=list(tenant.enabled_routes),
+        web_search=tavily_search,
+        web_search_allowed=not tenant.is_sovereign_au or tenant.allow_web_search_outside_au,
+    )
+
+
+def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) -> QueryRun:
+    """Run the tenant's Adaptive RAG graph on ``question`` and store the run."""
+    question = (question or "").strip()
+    if not question:
+        raise QuestionInvalid("Ask a question: 'question' must not be empty.")
+    if len(question) > settings.QUESTION_MAX_CHARS:
+        raise QuestionInvalid(
+            f"The question is {len(question)} characters; the limit is "
+            f"{settings.QUESTION_MAX_CHARS}."
+        )
+    started = time.perf_counter()
+    run = QueryRun(tenant=tenant, question=question, source=source)
+    try:
+        provider = provider_for(tenant)
+        run.provider, run.model = provider.name, provider.chat.model_id
+        deps = _deps(tenant, provider)
+        try:
+            state = build_graph(deps).invoke(
+                {"question": question, "limits_hit": [], "trace": []},
+                {"recursion_limit": recursion_limit(deps) + 2},
+            )
+        except GraphRecursionError:  # bounded by design; never surface it to a user
+            state = {"answer": "The question could not be settled within the step limit."}
+            state["limits_hit"] = ["recursion"]
+        answer = state.get("answer", "")
+        if provider.simulated and not answer.startswith(LOCAL_LABEL):
+            answer = f"{LOCAL_LABEL} {answer}"
+        run.answer = answer
+        run.route = state.get("route", "")
+        run.citations = _citations(answer, state.get("relevant") or state.get("passages") or [])
+        run.trace = state.get("trace", [])
+        run.grounded = bool(state.get("grounded"))
+        run.limits_hit = sorted(set(state.get("limits_hit") or []))
+        meter = provider.meter
+    except (ProviderError, SovereigntyViolation) as exc:
+        run.status, run.error = QueryRun.Status.ERROR, exc.message
+        run.latency_ms = (time.perf_counter() - started) * 1000
+        run.save()
+        emit_query_metrics(route=run.route, latency_ms=run.latency_ms, llm_calls=0, error=True)
+        log.warning("query.failed", query_id=str(run.id), code=exc.code, error=exc.message)
+        raise
+    run.llm_calls = meter.chat_calls
+    run.embedding_calls = meter.embedding_calls
+    run.input_tokens, run.output_tokens = meter.input_tokens, meter.output_tokens
+    run.latency_ms = (time.perf_counter() - started) * 1000
+    run.save()
+    emit_query_metrics(
+        route=run.route, latency_ms=run.latency_ms, llm_calls=run.llm_calls, error=False
+    )
+    log.info(
+        "query.answered",
+        query_id=str(run.id),
+        route=run.route,
+        llm_calls=run.llm_calls,
+        grounded=run.grounded,
+        limits_hit=run.limits_hit,
+        ms=round(run.latency_ms, 1),
+    )
+    return run

@@ -1,0 +1,112 @@
+"""POST /api/v1/query end to end on real sample PDFs with the offline local provider."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agents.models import QueryRun
+from agents.providers.local_provider import LOCAL_LABEL
+from agents.self_rag import NO_EVIDENCE
+from documents.services import document_ingest, document_upload
+from tenants.services import tenant_update
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pdfs"
+ANNUAL_REPORT = "northwind-minerals-annual-report-2024.pdf"
+
+
+def ingest(tenant, *names: str) -> dict[str, str]:
+    files = [
+        SimpleUploadedFile(name, (SAMPLES / name).read_bytes(), "application/pdf") for name in names
+    ]
+    documents = document_upload(tenant=tenant, files=files).documents
+    for document in documents:
+        assert document_ingest(document_id=document.id) == "ready"
+    return {str(d.id): d.filename for d in documents}
+
+
+def ask(client, question: str) -> dict:
+    response = client.post("/api/v1/query", {"question": question}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_answer_cites_the_page_that_holds_the_evidence(tenant_a, client_a):
+    ids = ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_a, "What final dividend per share did the directors declare?")
+    assert body["route"] == "financial_docs"
+    assert "18.5 cents per share" in body["answer"]
+    assert body["answer"].startswith(LOCAL_LABEL)
+    assert body["grounded"] is True
+    assert body["limits_hit"] == []
+    top = body["citations"][0]
+    assert ids[top["document_id"]] == ANNUAL_REPORT
+    assert top["page"] == 6
+    assert top["page_label"] == "3"
+    assert {"title", "snippet", "score"} <= set(top)
+    assert [s["node"] for s in body["trace"]][:3] == [
+        "route_question",
+        "retrieve",
+        "grade_documents",
+    ]
+    assert body["provider"] == "local"
+
+
+def test_single_route_happy_path_costs_three_llm_calls(tenant_a, client_a):
+    ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_a, "What final dividend per share did the directors declare?")
+    run = QueryRun.objects.for_tenant(tenant_a).get(pk=body["id"])
+    assert run.llm_calls == 3
+    assert run.embedding_calls >= 1
+    assert run.question.startswith("What final dividend")
+    assert run.status == QueryRun.Status.OK
+
+
+def test_tenant_b_never_gets_tenant_a_documents(tenant_a, tenant_b, client_b):
+    ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_b, "What final dividend per share did the directors declare?")
+    assert body["citations"] == []
+    assert "18.5" not in body["answer"]
+    assert NO_EVIDENCE in body["answer"]
+    assert body["limits_hit"] == ["retrieval_attempts"]
+
+
+def test_query_runs_are_scoped_to_their_tenant(tenant_a, tenant_b, client_a, client_b):
+    ask(client_a, "What was revenue?")
+    ask(client_b, "What was profit?")
+    questions_a = list(QueryRun.objects.for_tenant(tenant_a).values_list("question", flat=True))
+    assert questions_a == ["What was revenue?"]
+
+
+def test_unanswerable_question_says_so(tenant_a, client_a):
+    ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_a, "What is the chief executive's favourite football team?")
+    assert body["grounded"] is False or body["limits_hit"]
+
+
+def test_sql_route_is_answered_as_not_available(tenant_a, client_a):
+    tenant_update(tenant=tenant_a, enabled_routes=["financial_docs", "sql"])
+    body = ask(client_a, "What is the average of revenue across all years?")
+    assert body["route"] == "sql"
+    assert "not available" in body["answer"]
+
+
+def test_web_route_without_tavily_key_says_not_configured(tenant_a, client_a, settings):
+    settings.TAVILY_API_KEY = ""
+    tenant_update(tenant=tenant_a, enabled_routes=["financial_docs", "web_search"])
+    body = ask(client_a, "What is the latest news on interest rates today?")
+    assert body["route"] == "web_search"
+    assert "not configured" in body["answer"]
+
+
+def test_provider_outage_is_503_json_and_recorded(tenant_a, client_a, fake_openai):
+    tenant_update(tenant=tenant_a, provider="openai")
+    fake_openai.fail_next(100, status=503)
+    response = client_a.post("/api/v1/query", {"question": "What was revenue?"}, format="json")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "provider_unavailable"
+    run = QueryRun.objects.for_tenant(tenant_a).get()
+    assert run.status == QueryRun.Status.ERROR
+    assert run.error
