@@ -26,6 +26,7 @@ def chromium_page():
             "Browser tests need Debian's chromium: run `apt-get install chromium` "
             "(.ci/run installs it)."
         )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
@@ -41,6 +42,10 @@ def chromium_page():
                 yield page
             finally:
                 browser.close()
+                # ORM calls made inside Playwright's event-loop context got their own
+                # connection (Django's connections are context-local); close it here, or the
+                # test database cannot be dropped at the end of the run.
+                connections.close_all()
     finally:
         # Never leak it into later tests (or the subprocesses they start).
         if previous is None:
