@@ -1,12 +1,18 @@
 """Create (idempotently) the local superuser and the demo tenants, printing their access."""
 
 import os
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
+from documents.services import document_upload
 from tenants.models import ApiKey, Tenant
 from tenants.services import api_key_issue, tenant_create
+
+SAMPLE_PDFS = Path(settings.BASE_DIR) / "samples" / "pdfs"
 
 DEMO_TENANTS = [
     {
@@ -55,3 +61,19 @@ class Command(BaseCommand):
             else:
                 _, raw = api_key_issue(tenant=tenant, name="demo")
                 self.stdout.write(f"  {tenant.slug}: API key (shown once, copy it): {raw}")
+            self._load_samples(tenant)
+
+    def _load_samples(self, tenant) -> None:
+        """Upload the sample filings (idempotent: the same bytes return the existing document);
+        the task worker ingests them."""
+        files = [
+            SimpleUploadedFile(path.name, path.read_bytes(), content_type="application/pdf")
+            for path in sorted(SAMPLE_PDFS.glob("*.pdf"))
+        ]
+        if not files:
+            return
+        result = document_upload(tenant=tenant, files=files)
+        states = ", ".join(f"{d.filename} ({d.status})" for d in result.documents)
+        self.stdout.write(f"  {tenant.slug}: sample documents: {states}")
+        for filename, error in result.rejected:
+            self.stderr.write(f"  {tenant.slug}: sample {filename} rejected: {error.message}")
