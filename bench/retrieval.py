@@ -1,0 +1,260 @@
+"""Retrieval benchmarks (not part of `make test`).
+
+1. Quality: the sample generator's long filings (100+ pages each, running headers, tables,
+   footnotes, confusable tables) are ingested and every fact's question is asked through
+   `hybrid_search`; prints evidence-page recall@1/@5 for the hybrid retriever beside each
+   leg alone (vector only, full-text only) as the baseline.
+2. Scale: 100k chunks across 10 tenants (one holding 1 %), local-embedder vectors; prints
+   p50/p99 latency of the HNSW query and of the whole hybrid_search, and recall@10 of the
+   HNSW query against an exact scan (no index) of the same tenant.
+
+    .venv/bin/python bench/retrieval.py [--chunks 100000] [--skip-scale] [--skip-quality]
+"""
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from _scratch import scratch_database  # also sets up Django
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+
+from agents.providers.local_provider import LocalEmbedder
+from documents import selectors
+from documents.models import Document
+from documents.services import document_ingest, document_upload
+from samples.make_financial_pdfs import generate
+from tenants.services import tenant_create
+
+
+def quality() -> None:
+    out = Path(tempfile.mkdtemp(prefix="filings-"))
+    facts = generate(out, long=True)
+    tenant = tenant_create(name="Bench quality", slug="bench-quality")
+    documents = {}
+    for path in sorted(out.glob("*.pdf")):
+        result = document_upload(
+            tenant=tenant, files=[SimpleUploadedFile(path.name, path.read_bytes())]
+        )
+        document = result.documents[0]
+        document_ingest(document_id=document.pk)
+        document.refresh_from_db()
+        documents[path.name] = document
+        print(f"  {path.name}: {document.pages_total} pages, status {document.status}")
+    embedder = LocalEmbedder()
+    print("\nFusion settings (evidence-page recall@5, hybrid):")
+    print(f"  {'RRF k':>6} {'depth/k':>8} {'page':>5} {'@5':>6}")
+    defaults = (selectors.RRF_K, selectors.FUSION_DEPTH_PER_RESULT, selectors.PAGE_SCORE)
+    for rrf_k in (10, 60):
+        for depth in (1, 2.5, 6):
+            for page_score in ("max", "sum"):
+                selectors.RRF_K = rrf_k
+                selectors.FUSION_DEPTH_PER_RESULT = depth
+                selectors.PAGE_SCORE = page_score
+                found = sum(
+                    (str(documents[f["document"]].pk), f["page"])
+                    in [
+                        (h.document_id, h.page)
+                        for h in _search(tenant, f["question"], embedder, None)
+                    ]
+                    for f in facts
+                )
+                print(f"  {rrf_k:>6} {depth:>8} {page_score:>5} {found / len(facts):>6.2f}")
+    selectors.RRF_K, selectors.FUSION_DEPTH_PER_RESULT, selectors.PAGE_SCORE = defaults
+    legs = {
+        "hybrid (RRF)": None,
+        "vector only": "vector",
+        "full-text only": "text",
+    }
+    print(f"\nEvidence-page recall over {len(facts)} questions (top-k distinct pages):")
+    print(f"  {'retriever':<16} {'@1':>6} {'@5':>6} {'@5 any page':>12}")
+    misses = []
+    for label, leg in legs.items():
+        at1 = at5 = at5_any = 0
+        for fact in facts:
+            hits = _search(tenant, fact["question"], embedder, leg)
+            doc_id = str(documents[fact["document"]].pk)
+            pages = [h.page for h in hits if h.document_id == doc_id]
+            ranked = [(h.document_id, h.page) for h in hits]
+            target = (doc_id, fact["page"])
+            accepted = {(doc_id, p) for p in [fact["page"], *fact["also_pages"]]}
+            at1 += ranked[:1] == [target]
+            at5 += target in ranked[:5]
+            at5_any += bool(accepted & set(ranked[:5]))
+            if leg is None and target not in ranked[:5]:
+                misses.append((fact["id"], fact["page"], pages[:5]))
+        n = len(facts)
+        print(f"  {label:<16} {at1 / n:>6.2f} {at5 / n:>6.2f} {at5_any / n:>12.2f}")
+    for fact_id, page, got in misses:
+        print(f"  hybrid miss: {fact_id} (evidence p.{page}) got pages {got}")
+
+
+def _search(tenant, question, embedder, leg):
+    if leg is None:
+        return selectors.hybrid_search(tenant=tenant, query=question, embedder=embedder, k=5)
+    original = selectors._fuse
+
+    def one_leg(*, tenant, query, vector_ids, text_ids, k):
+        return original(
+            tenant=tenant,
+            query=query,
+            vector_ids=vector_ids if leg == "vector" else [],
+            text_ids=text_ids if leg == "text" else [],
+            k=k,
+        )
+
+    selectors._fuse = one_leg
+    try:
+        return selectors.hybrid_search(tenant=tenant, query=question, embedder=embedder, k=5)
+    finally:
+        selectors._fuse = original
+
+
+WORDS = (
+    "revenue profit margin segment copper lithium iron ore cloud devices services debt notes "
+    "lease tax dividend cash flow capital expenditure goodwill impairment inventory receivables "
+    "payables provisions equity shares buyback employees safety production guidance outlook "
+    "risk currency interest covenant facility maturity acquisition subsequent event audit "
+    "remuneration director chair strategy customers suppliers region quarter annual growth"
+).split()
+
+
+def _text(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120))) + (
+        f" {rng.randint(100, 9999)}.{rng.randint(0, 9)} million"
+    )
+
+
+def scale(total: int) -> None:
+    from pgvector import Vector
+    from pgvector.psycopg import register_vector
+
+    rng = random.Random(7)
+    embedder = LocalEmbedder()
+    tenants = [tenant_create(name=f"Bench {i}", slug=f"bench-{i}") for i in range(10)]
+    # Tenant 0 holds 1 %; the other nine share the rest.
+    shares = [max(1, total // 100)] + [(total - total // 100) // 9] * 9
+    docs = []
+    for tenant in tenants:
+        docs.append(
+            Document.objects.create(
+                tenant=tenant,
+                title=f"{tenant.slug} report",
+                filename="r.pdf",
+                sha256=f"{tenant.pk.hex:0<64}",
+                bytes=1,
+                status="ready",
+            )
+        )
+    print(f"\nInserting {sum(shares):,} chunks across 10 tenants (tenant 0 holds {shares[0]:,})…")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS chunk_embedding_hnsw")
+        register_vector(cursor.connection)
+        columns = (
+            "tenant_id, document_id, ordinal, page_start, page_end, page_label, heading, "
+            "context, text, token_count, embedding, embedding_model, next_embedding_model"
+        )
+        with cursor.connection.cursor().copy(
+            f"COPY documents_chunk ({columns}) FROM STDIN"
+        ) as copy:
+            for tenant, document, count in zip(tenants, docs, shares, strict=True):
+                for ordinal in range(count):
+                    text = _text(rng)
+                    vector = embedder._embed(text)
+                    copy.write_row(
+                        (
+                            tenant.pk,
+                            document.pk,
+                            ordinal,
+                            1 + ordinal // 3,
+                            1 + ordinal // 3,
+                            "",
+                            "",
+                            document.title,
+                            text,
+                            len(text.split()),
+                            Vector(vector).to_text(),
+                            embedder.model_id,
+                            "",
+                        )
+                    )
+        print(f"  copied in {time.perf_counter() - started:.0f}s; building HNSW index…")
+        started = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute(
+            "CREATE INDEX chunk_embedding_hnsw ON documents_chunk "
+            "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        cursor.execute("ANALYZE documents_chunk")
+        print(f"  index built in {time.perf_counter() - started:.0f}s")
+
+    queries = [_text(rng)[:200] for _ in range(200)]
+    for label, tenant in (("tenant with 1 %", tenants[0]), ("tenant with 11 %", tenants[5])):
+        ann_ms, exact_ms, hybrid_ms, recalls = [], [], [], []
+        for query in queries:
+            vector = Vector(embedder.embed_query(query)).to_text()
+            ann, t_ann = _nearest(tenant, vector, embedder.model_id, exact=False)
+            exact, t_exact = _nearest(tenant, vector, embedder.model_id, exact=True)
+            ann_ms.append(t_ann)
+            exact_ms.append(t_exact)
+            recalls.append(len(set(ann) & set(exact)) / max(1, len(exact)))
+            started = time.perf_counter()
+            hits = selectors.hybrid_search(tenant=tenant, query=query, embedder=embedder, k=10)
+            hybrid_ms.append((time.perf_counter() - started) * 1000)
+            assert len(hits) == 10, len(hits)
+        print(f"\n  {label} ({len(queries)} queries, k=10):")
+        print(f"    HNSW query      p50 {_p(ann_ms, 50):6.2f} ms  p99 {_p(ann_ms, 99):6.2f} ms")
+        print(f"    exact scan      p50 {_p(exact_ms, 50):6.2f} ms  p99 {_p(exact_ms, 99):6.2f} ms")
+        print(
+            f"    hybrid_search   p50 {_p(hybrid_ms, 50):6.2f} ms  p99 {_p(hybrid_ms, 99):6.2f} ms"
+        )
+        print(f"    recall@10 of HNSW vs exact: {statistics.mean(recalls):.3f}")
+
+
+def _nearest(tenant, vector: str, model: str, *, exact: bool):
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if exact:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        else:
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute("SET LOCAL hnsw.ef_search = 60")
+        cursor.execute(
+            """
+            WITH nearest AS MATERIALIZED (
+                SELECT id, embedding <=> %s::vector AS distance FROM documents_chunk
+                WHERE tenant_id = %s AND embedding_model = %s
+                ORDER BY embedding <=> %s::vector LIMIT 10
+            ) SELECT id FROM nearest ORDER BY distance
+            """,
+            [vector, tenant.pk, model, vector],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids, (time.perf_counter() - started) * 1000
+
+
+def _p(values, percentile):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * percentile / 100))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args()
+    with scratch_database("retrieval"):
+        if not args.skip_quality:
+            quality()
+        if not args.skip_scale:
+            scale(args.chunks)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""hybrid_search: page-cited hits, tenant isolation in SQL, k results for a small tenant,
+only ready documents, only vectors of the query's embedding model."""
+
+import random
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agents.providers.local_provider import LocalEmbedder
+from documents.models import Chunk, Document
+from documents.selectors import SearchHit, best_snippet, hybrid_search
+from documents.services import document_ingest, document_upload
+from tests.data.pdf_factory import filler, make_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def ingest(tenant, pages, name="report.pdf", **kwargs) -> Document:
+    data = make_pdf(pages, **kwargs)
+    document = document_upload(tenant=tenant, files=[SimpleUploadedFile(name, data)]).documents[0]
+    document_ingest(document_id=document.pk)
+    document.refresh_from_db()
+    assert document.status == "ready"
+    return document
+
+
+def report_pages(company: str) -> list[list[str]]:
+    return [
+        ["Cover page", company],
+        ["# Chair's letter", *filler("chair", 20)],
+        [
+            "# Segment information",
+            "2024 A$ million  Revenue  EBITDA",
+            "Iron Ore  812.4  402.6",
+            f"Spodumene concentrate ({company})  248.1  61.9",
+        ],
+        ["# Outlook", *filler("outlook", 20)],
+    ]
+
+
+def test_hit_cites_the_page_label_title_and_a_snippet(tenant_a):
+    document = ingest(
+        tenant_a, report_pages("Northwind"), title="Northwind Annual Report", labels_from=2
+    )
+    hits = hybrid_search(
+        tenant=tenant_a, query="How much spodumene revenue?", embedder=LocalEmbedder(), k=3
+    )
+    top = hits[0]
+    assert isinstance(top, SearchHit)
+    assert (top.document_id, top.page, top.page_end, top.page_label) == (
+        str(document.pk),
+        3,
+        3,
+        "2",
+    )
+    assert top.title == "Northwind Annual Report"
+    assert top.filename == "report.pdf"
+    assert "Spodumene concentrate (Northwind) 248.1 61.9" in top.snippet
+    assert len(top.snippet) <= 300
+    assert top.score > 0 and top.text_rank == 1
+    assert len({(h.document_id, h.page) for h in hits}) == len(hits)  # one hit per page
+
+
+def test_other_tenants_chunks_never_come_back(tenant_a, tenant_b):
+    ingest(tenant_a, report_pages("Alpha"))
+    mine = ingest(tenant_b, report_pages("Beta"))
+    for query in ("spodumene revenue Alpha", "chair outlook", "Beta", "Alpha"):
+        hits = hybrid_search(tenant=tenant_b, query=query, embedder=LocalEmbedder(), k=8)
+        assert hits
+        assert {h.document_id for h in hits} == {str(mine.pk)}
+
+
+def test_a_small_tenant_still_gets_k_results_among_many_rows(tenant_a, tenant_b):
+    embedder = LocalEmbedder()
+    rng = random.Random(3)
+    words = "revenue margin copper lithium debt lease tax cash equity growth".split()
+    big = Document.objects.create(
+        tenant=tenant_b, title="big", filename="b.pdf", sha256="b" * 64, bytes=1, status="ready"
+    )
+    small = Document.objects.create(
+        tenant=tenant_a, title="small", filename="s.pdf", sha256="a" * 64, bytes=1, status="ready"
+    )
+    rows = []
+    for ordinal in range(2000):
+        owner = small if ordinal % 100 == 0 else big  # tenant_a holds 1 %
+        text = " ".join(rng.choice(words) for _ in range(30))
+        rows.append(
+            Chunk(
+                tenant_id=owner.tenant_id,
+                document=owner,
+                ordinal=ordinal,
+                page_start=ordinal + 1,
+                page_end=ordinal + 1,
+                text=text,
+                embedding=embedder._embed(text),
+                embedding_model=embedder.model_id,
+            )
+        )
+    Chunk.objects.bulk_create(rows, batch_size=500)
+    hits = hybrid_search(tenant=tenant_a, query="zzz unrelated words", embedder=embedder, k=8)
+    assert len(hits) == 8
+    assert {h.document_id for h in hits} == {str(small.pk)}
+
+
+def test_documents_that_are_not_ready_are_not_searched(tenant_a):
+    document = ingest(tenant_a, report_pages("Gamma"))
+    Document.objects.filter(pk=document.pk).update(status="processing")
+    assert hybrid_search(tenant=tenant_a, query="spodumene", embedder=LocalEmbedder()) == []
+
+
+def test_vectors_of_another_embedding_model_are_not_compared(tenant_a):
+    ingest(tenant_a, report_pages("Delta"))
+    Chunk.objects.filter(tenant=tenant_a).update(embedding_model="other-model-v1")
+    hits = hybrid_search(tenant=tenant_a, query="spodumene concentrate", embedder=LocalEmbedder())
+    assert hits  # full-text still finds it
+    assert all(h.vector_rank is None for h in hits)
+
+
+def test_empty_query_returns_nothing(tenant_a):
+    assert hybrid_search(tenant=tenant_a, query="  ", embedder=LocalEmbedder()) == []
+
+
+def test_snippet_prefers_the_line_with_the_query_terms():
+    text = "\n".join([*filler("intro", 8), "Lithium  248.1  61.9", *filler("end", 8)])
+    snippet = best_snippet(text, {"lithiu"})
+    assert "Lithium  248.1  61.9" in snippet
+    assert len(snippet) <= 300
