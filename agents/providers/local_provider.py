@@ -98,6 +98,10 @@ _SYNONYMS = {
     "segment": "segments operating segment",
     "risk": "risk factors",
 }
+_PERIOD = frozenset(
+    "year years ended ending fiscal fy quarter half period january february march april may "
+    "june july august september october november december".split()
+)
 _WEB = re.compile(
     r"\b(today|latest|news|current(ly)?|this week|right now|weather|who won|on the web|"
     r"search the web|internet)\b",
@@ -131,7 +135,9 @@ def _weights(question_terms: set[str], texts: list[str]) -> dict[str, float]:
     bags = [set(terms(text)) for text in texts]
     count = len(bags)
     return {
+        # Periods ("year ended 30 June 2024") say when, not what: they count for less.
         term: math.log((count + 1) / (sum(term in bag for bag in bags) + 0.5))
+        * (0.25 if term in _PERIOD or term.replace(".", "").isdigit() else 1.0)
         for term in question_terms
     }
 
@@ -179,7 +185,9 @@ class LocalChatModel(ChatModel):
         self._simulate_latency()
         user = str(messages[-1].content)
         passages = _passages(user)
-        weights = _weights(_key_terms(_question(user)), [text for _, text in passages])
+        # Rarity among lines, not passages: only the few relevant passages reach this call.
+        lines = [line for _, text in passages for line in _sentences(text)]
+        weights = _weights(_key_terms(_question(user)), lines)
         scored = []
         for number, text in passages:
             for sentence in _sentences(text):
@@ -222,7 +230,9 @@ class LocalChatModel(ChatModel):
             sources = " ".join(text for _, text in passages)
             quotes = re.findall(r"“(.*?)”", answer)
             grounded = bool(quotes) and all(q in sources for q in quotes)
-            answers = bool(quotes) and _coverage(weights, " ".join(quotes)) >= 0.4
+            lines = [line for _, text in passages for line in _sentences(text)]
+            line_weights = _weights(_key_terms(question), lines)
+            answers = bool(quotes) and _coverage(line_weights, " ".join(quotes)) >= 0.4
             result = schema(
                 grounded=grounded or not quotes,
                 answers_question=answers,
