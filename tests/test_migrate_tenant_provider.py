@@ -11,7 +11,10 @@ from agents.providers.factory import provider_for
 from agents.providers.local_provider import LOCAL_EMBEDDING_MODEL, LocalEmbedder
 from documents.models import Chunk, Document
 from documents.selectors import hybrid_search
-from tenants.services import tenant_create
+from documents.services import document_ingest
+from tenants.models import Tenant
+from tenants.services import api_key_issue, tenant_create
+from tests.conftest import client_for
 from tests.fakes.server import fake_vector
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +187,28 @@ def test_moving_back_to_local_needs_no_network(tenant_a, fake_openai, fake_bedro
 def test_unknown_tenant_is_an_error(db):
     with pytest.raises(CommandError, match="No tenant"):
         migrate("nobody", "bedrock")
+
+
+def test_demo_ea_tenant_moves_to_bedrock_and_then_answers_from_sydney(
+    fake_bedrock, fake_openai, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("bootstrap_demo", password="demo-pass-123", stdout=StringIO())
+    ea, acme = Tenant.objects.get(slug="ea"), Tenant.objects.get(slug="acme")
+    for document in Document.objects.for_tenant(ea):
+        assert document_ingest(document_id=document.pk) == "ready"
+    chunks = Chunk.objects.for_tenant(ea).count()
+
+    migrate("ea", "bedrock")
+
+    assert len(fake_bedrock.invoke_requests()) == chunks > 0
+    client = client_for(api_key_issue(tenant=ea, name="app")[1])
+    response = client.post(
+        "/api/v1/query", {"question": "What final dividend did the directors declare?"}
+    )
+    assert response.status_code == 200
+    assert response.json()["provider"] == "bedrock"
+    assert fake_openai.requests == []
+    assert (
+        not Chunk.objects.for_tenant(acme).exclude(embedding_model=LOCAL_EMBEDDING_MODEL).exists()
+    )
