@@ -113,7 +113,7 @@ class _Row:
     bottom: float
     parts: list[tuple[float, float, str]]  # (left, right, text)
     size: float
-    bold: bool
+    first: int  # text index of the row's first character; -1 for long prose lines
 
 
 HEADING_MARK = "## "
@@ -155,9 +155,8 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
         size = pdfium_c.FPDFText_GetFontSize(textpage, first)
         sizes[round(size, 1)] += len(line)
         if len(line) > _CELL_MAX_CHARS:
-            rows.append(_Row(top=0, bottom=0, parts=[(0, 0, line)], size=size, bold=False))
+            rows.append(_Row(top=0, bottom=0, parts=[(0, 0, line)], size=size, first=-1))
             continue
-        bold = _is_bold(textpage, first)
         last = start + len(raw_line.rstrip()) - 1
         left, _, bottom, top = _char_box(textpage, first)
         _, right, bottom2, top2 = _char_box(textpage, last)
@@ -175,7 +174,7 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
             None,
         )
         if row is None:
-            row = _Row(top=top, bottom=bottom, parts=[], size=size, bold=bold)
+            row = _Row(top=top, bottom=bottom, parts=[], size=size, first=first)
             rows.append(row)
             bands.setdefault(key, []).append(row)
         row.parts.append((left, right, line))
@@ -183,8 +182,16 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
     lines = []
     for row in rows:
         line = _join(row.parts)
-        styled = row.size >= body * 1.1 or (row.bold and row.size >= body * 0.95)
-        if len(row.parts) == 1 and styled and _looks_like_heading(line):
+        # The font name (for bold) is read only for lines that could be headings.
+        if (
+            len(row.parts) == 1
+            and row.first >= 0
+            and _looks_like_heading(line)
+            and (
+                row.size >= body * 1.1
+                or (row.size >= body * 0.95 and _is_bold(textpage, row.first))
+            )
+        ):
             line = HEADING_MARK + line
         lines.append(line)
     return lines

@@ -85,26 +85,31 @@ SELECT lexeme, positions[1] FROM unnest(to_tsvector('english', %(query)s))
 ORDER BY positions[1]
 """
 
-# Full-text candidates: every chunk of the tenant matching any of the question's terms, with
-# which terms and adjacent-term phrases it matches. Each term is counted over exactly the
-# chunks that contain it, so its document frequency comes out of the same rows.
+# Full-text candidates: the tenant's chunks matching any of the question's terms (the best
+# TEXT_SCAN_LIMIT by cover density when more match), with which terms and adjacent-term
+# phrases each contains. A chunk containing a term is a candidate, so a term's document
+# frequency comes out of the same rows (estimated from the best ones past the limit).
 _TEXT_SQL = """
 WITH q AS (
     SELECT %(loose)s::tsquery AS loose, %(probes)s::tsquery[] AS probes
+), matches AS (
+    SELECT c.id, c.search_vector, ts_rank_cd(c.search_vector, q.loose, 1) AS cover_density
+    FROM documents_chunk c, q
+    WHERE c.tenant_id = %(tenant)s
+      AND c.search_vector @@ q.loose
+      AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+    ORDER BY cover_density DESC
+    LIMIT %(text_scan_limit)s
 )
-SELECT c.id,
-       ts_rank_cd(c.search_vector, q.loose, 1),
+SELECT m.id,
+       m.cover_density,
        ARRAY(
-           SELECT c.search_vector @@ probe
+           SELECT m.search_vector @@ probe
            FROM unnest(q.probes) WITH ORDINALITY AS p(probe, n) ORDER BY n
        )
-FROM documents_chunk c, q
-WHERE c.tenant_id = %(tenant)s
-  AND c.search_vector @@ q.loose
-  AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
-LIMIT %(text_scan_limit)s
+FROM matches m, q
 """
-TEXT_SCAN_LIMIT = 20_000
+TEXT_SCAN_LIMIT = 2_000
 
 
 def _text_ranked(cursor, params: dict, *, tenant, limit: int) -> list[int]:
