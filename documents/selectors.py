@@ -216,6 +216,7 @@ def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: 
         .select_related("document")
         .only(
             "id",
+            "ordinal",
             "page_start",
             "page_end",
             "page_label",
@@ -242,6 +243,9 @@ def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: 
     hits = []
     for ids in ranked[:k]:
         chunk = chunks[ids[0]]
+        # The passage is every matched chunk of the page in reading order: the best chunk
+        # alone may be a heading whose table or paragraph was matched as the next chunk.
+        text = "\n".join(chunks[c].text for c in sorted(ids, key=lambda c: chunks[c].ordinal))
         hits.append(
             SearchHit(
                 chunk_id=chunk.pk,
@@ -252,8 +256,8 @@ def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: 
                 page_end=chunk.page_end,
                 page_label=chunk.page_label or str(chunk.page_start),
                 heading=chunk.heading,
-                text=chunk.text,
-                snippet=best_snippet(chunk.text, terms),
+                text=text,
+                snippet=best_snippet(text, terms),
                 score=round(page_score(ids), 6),
                 vector_rank=vector_rank.get(chunk.pk),
                 text_rank=text_rank.get(chunk.pk),

@@ -130,3 +130,27 @@ def test_snippet_prefers_the_line_with_the_query_terms():
     snippet = best_snippet(text, {"lithiu"})
     assert "Lithium  248.1  61.9" in snippet
     assert len(snippet) <= 300
+
+
+def test_a_page_passage_holds_every_matched_chunk_of_the_page_in_order(tenant_a):
+    ingest(
+        tenant_a,
+        [
+            ["Cover page", "Contoso"],
+            [
+                "# Research and development",
+                *filler("rnd", 80),
+                "Research and development expense  842.6  790.3",
+            ],
+        ],
+    )
+    assert Chunk.objects.for_tenant(tenant_a).filter(page_start=2).count() > 1
+    hits = hybrid_search(
+        tenant=tenant_a,
+        query="research and development expense",
+        embedder=LocalEmbedder(),
+        k=2,
+    )
+    page = next(hit for hit in hits if hit.page == 2)
+    assert page.text.startswith("Research and development")  # the heading's chunk
+    assert "842.6" in page.text  # the table row's chunk
