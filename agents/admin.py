@@ -67,6 +67,7 @@ class QueryRunAdmin(admin.ModelAdmin):
         "provider",
         "model",
         "latency_ms",
+        "provider_ms",
         "llm_calls",
         "embedding_calls",
         "input_tokens",

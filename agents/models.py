@@ -27,6 +27,9 @@ class QueryRun(TenantOwned):
     provider = models.CharField(max_length=32, blank=True)
     model = models.CharField(max_length=200, blank=True)
     latency_ms = models.FloatField(default=0)
+    provider_ms = models.FloatField(
+        default=0, help_text="Time spent waiting for the model provider (chat and embeddings)."
+    )
     llm_calls = models.PositiveIntegerField(default=0)
     embedding_calls = models.PositiveIntegerField(default=0)
     input_tokens = models.PositiveIntegerField(default=0)

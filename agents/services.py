@@ -60,16 +60,40 @@ def _citations(answer: str, passages: list) -> list[dict]:
     return out
 
 
-def _deps(tenant, provider) -> AdaptiveDeps:
+class ProviderClock:
+    """Wraps a chat model or embedder and adds the time spent in its calls to a total, so a
+    QueryRun can tell the platform's own latency from the model provider's."""
+
+    TIMED = frozenset({"generate", "structured", "embed_query", "embed_documents"})
+
+    def __init__(self, inner, totals: dict[str, float]):
+        self._inner, self._totals = inner, totals
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if name not in self.TIMED:
+            return attr
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self._totals["ms"] += (time.perf_counter() - started) * 1000
+
+        return timed
+
+
+def _deps(tenant, provider, totals: dict[str, float]) -> AdaptiveDeps:
     from documents.selectors import hybrid_search
 
+    embedder = ProviderClock(provider.embedder, totals)
+
     def retrieve(query: str) -> list:
-        return hybrid_search(
-            tenant=tenant, query=query, embedder=provider.embedder, k=settings.RETRIEVAL_K
-        )
+        return hybrid_search(tenant=tenant, query=query, embedder=embedder, k=settings.RETRIEVAL_K)
 
     return AdaptiveDeps(
-        chat=provider.chat,
+        chat=ProviderClock(provider.chat, totals),
         retrieve=retrieve,
         max_retrieval_attempts=tenant.max_retrieval_attempts,
         max_generation_retries=tenant.max_generation_retries,
@@ -91,10 +115,11 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
         )
     started = time.perf_counter()
     run = QueryRun(tenant=tenant, question=question, source=source)
+    provider_time = {"ms": 0.0}
     try:
         provider = provider_for(tenant)
         run.provider, run.model = provider.name, provider.chat.model_id
-        deps = _deps(tenant, provider)
+        deps = _deps(tenant, provider, provider_time)
         try:
             state = build_graph(deps).invoke(
                 {"question": question, "limits_hit": [], "trace": []},
@@ -124,6 +149,7 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
     run.embedding_calls = meter.embedding_calls
     run.input_tokens, run.output_tokens = meter.input_tokens, meter.output_tokens
     run.latency_ms = (time.perf_counter() - started) * 1000
+    run.provider_ms = provider_time["ms"]
     run.save()
     emit_query_metrics(
         route=run.route, latency_ms=run.latency_ms, llm_calls=run.llm_calls, error=False

@@ -110,3 +110,12 @@ def test_provider_outage_is_503_json_and_recorded(tenant_a, client_a, fake_opena
     run = QueryRun.objects.for_tenant(tenant_a).get()
     assert run.status == QueryRun.Status.ERROR
     assert run.error
+
+
+def test_query_run_separates_provider_time_from_platform_time(tenant_a, client_a, settings):
+    settings.LOCAL_PROVIDER_DELAY_MS = 20  # the simulated model waits this long per call
+    ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_a, "What final dividend per share did the directors declare?")
+    run = QueryRun.objects.for_tenant(tenant_a).get(pk=body["id"])
+    assert run.provider_ms >= run.llm_calls * 20
+    assert run.provider_ms <= run.latency_ms
