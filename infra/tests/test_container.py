@@ -106,7 +106,8 @@ def test_default_command_is_gunicorn_sized_for_one_vcpu(dockerfile):
     options = dict(zip(argv[2::2], argv[3::2], strict=False))
     assert options["--bind"] == "0.0.0.0:8000"
     assert options["--worker-class"] == "gthread"
-    assert int(options["--workers"]) * int(options["--threads"]) == 16
+    # Twice the 16 concurrent questions bench/query.py measures, as workers get uneven shares.
+    assert int(options["--workers"]) * int(options["--threads"]) == 32
     assert int(options["--keep-alive"]) > 60  # longer than the ALB idle timeout
     assert int(options["--timeout"]) >= 30  # API Gateway's limit is 29 s
     assert ("EXPOSE", "8000") in dockerfile

@@ -90,7 +90,7 @@ class Command(BaseCommand):
                     "--workers",
                     os.environ.get("WEB_CONCURRENCY", "2"),
                     "--threads",
-                    "4",
+                    "16",
                     "--timeout",
                     "120",
                     "--graceful-timeout",

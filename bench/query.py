@@ -1,0 +1,222 @@
+"""Query benchmark: LLM calls per question, and platform overhead through gunicorn.
+
+    .venv/bin/python bench/query.py [--delay-ms 100] [--requests 64] [--concurrency 1 16]
+
+(a) LLM calls per question, counted by the provider's usage meter: the happy path (the sample
+    validation questions, with routing) and the worst path (an adversarial model that takes every
+    loop once), against the LangGraph Self-RAG notebook's design (router + one grading call per
+    retrieved chunk (k=4) + generation + hallucination check + answer check = 8).
+(b) Platform overhead per query = client-measured latency - time spent inside the model
+    provider's calls (QueryRun.provider_ms: chat and embedding calls, timed around each call),
+    p50/p99, at each concurrency, through gunicorn on 127.0.0.1. The model is the offline local
+    provider with LOCAL_PROVIDER_DELAY_MS set (simulated; no network); its own extractive work
+    counts as provider time, like a remote model's.
+
+Uses the embedded database in .data/ (or DATABASE_URL) and a tenant `bench-query`.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragplatform.settings")
+
+NOTEBOOK_BASELINE_CALLS = 1 + 4 + 1 + 1 + 1
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def setup_tenant():
+    import django
+
+    django.setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from documents.services import document_ingest, document_upload
+    from tenants.models import Tenant
+    from tenants.services import api_key_issue, tenant_create
+
+    call_command("migrate", verbosity=0)
+    tenant = Tenant.objects.filter(slug="bench-query").first() or tenant_create(
+        name="Bench query",
+        slug="bench-query",
+        enabled_routes=["financial_docs", "web_search"],
+        requests_per_minute=100_000,
+    )
+    pdfs = sorted((ROOT / "samples" / "pdfs").glob("*.pdf"))
+    files = [SimpleUploadedFile(p.name, p.read_bytes(), "application/pdf") for p in pdfs]
+    for document in document_upload(tenant=tenant, files=files).documents:
+        if document.status != "ready":
+            document_ingest(document_id=document.id)
+    _, key = api_key_issue(tenant=tenant, name="bench")
+    return tenant, key
+
+
+def worst_path_calls(tenant) -> int:
+    """Run the real graph with a model whose verdicts force every loop once."""
+    from agents.adaptive_rag import AdaptiveDeps, build_graph
+    from agents.prompts import GradeDocuments, GradeGeneration, RewrittenQuestion, RouterQuery
+    from agents.providers.base import ChatModel
+    from agents.self_rag import recursion_limit
+
+    class Adversarial(ChatModel):
+        model_id = "adversarial"
+        grades = iter([[], [1], [1]])
+        checks = iter([(True, False), (False, True), (False, True)])
+
+        def generate(self, messages):
+            self.meter.record(kind="chat", model=self.model_id)
+            return "draft [1]"
+
+        def structured(self, messages, schema):
+            self.meter.record(kind="chat", model=self.model_id)
+            if schema is RouterQuery:
+                return schema(datasource="financial_docs")
+            if schema is GradeDocuments:
+                return schema(relevant=next(self.grades))
+            if schema is GradeGeneration:
+                grounded, answers = next(self.checks)
+                return schema(grounded=grounded, answers_question=answers)
+            return RewrittenQuestion(question="rewritten")
+
+    chat = Adversarial()
+    deps = AdaptiveDeps(
+        chat=chat,
+        retrieve=lambda q: [type("P", (), {"title": "t", "page_label": "1", "text": "x"})()],
+        max_retrieval_attempts=tenant.max_retrieval_attempts,
+        max_generation_retries=tenant.max_generation_retries,
+        enabled_routes=["financial_docs", "web_search"],
+    )
+    build_graph(deps).invoke({"question": "q"}, {"recursion_limit": recursion_limit(deps) + 2})
+    return chat.meter.chat_calls
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ask(url: str, key: str, question: str) -> tuple[float, dict]:
+    request = urllib.request.Request(  # noqa: S310 - 127.0.0.1 only
+        url,
+        data=json.dumps({"question": question}).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310
+        body = json.loads(response.read())
+    return (time.perf_counter() - started) * 1000, body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--delay-ms", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args()
+
+    import yaml
+
+    print("Preparing tenant bench-query and the sample PDFs…", flush=True)
+    tenant, key = setup_tenant()
+    questions = [
+        q["question"]
+        for q in yaml.safe_load((ROOT / "agents" / "validation.yaml").read_text())["queries"]
+        if q["expect"].get("route") == "financial_docs" and not q["expect"].get("no_answer")
+    ]
+
+    port = free_port()
+    env = {**os.environ, "LOCAL_PROVIDER_DELAY_MS": str(args.delay_ms), "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(  # noqa: S603 - fixed argv
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ragplatform.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/api/v1/query"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        ask(url, key, questions[0])  # warm up both workers' imports
+
+        calls = [ask(url, key, q)[1] for q in questions]
+        from agents.models import QueryRun
+
+        llm = [QueryRun.objects.for_tenant(tenant).get(pk=b["id"]).llm_calls for b in calls]
+        print("\n(a) LLM calls per question")
+        print(
+            f"  happy path (sample questions, routing on): median {statistics.median(llm)}, "
+            f"min {min(llm)}, max {max(llm)}   target ≤ 4"
+        )
+        print(
+            f"  worst path (every loop once, default limits): {worst_path_calls(tenant)}"
+            "   target ≤ 10"
+        )
+        print(f"  baseline: LangGraph Self-RAG notebook design, k=4: {NOTEBOOK_BASELINE_CALLS}")
+
+        print(
+            f"\n(b) Platform overhead per query through gunicorn ({args.workers} workers x "
+            f"{args.threads} threads), simulated model delay {args.delay_ms} ms per call"
+        )
+        for concurrency in args.concurrency:
+            jobs = [questions[i % len(questions)] for i in range(args.requests)]
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                results = list(pool.map(lambda q: ask(url, key, q), jobs))
+            ids = [body["id"] for _, body in results]
+            provider_ms = {
+                str(r.pk): r.provider_ms
+                for r in QueryRun.objects.for_tenant(tenant).filter(pk__in=ids)
+            }
+            totals = [ms for ms, _ in results]
+            overhead = [ms - provider_ms[body["id"]] for ms, body in results]
+            print(
+                f"  {concurrency:>2} clients: total p50 {percentile(totals, 50):7.1f} ms "
+                f"p99 {percentile(totals, 99):7.1f} ms | overhead p50 "
+                f"{percentile(overhead, 50):6.1f} ms p99 {percentile(overhead, 99):6.1f} ms"
+                + ("   target p99 ≤ 50 ms" if concurrency == 16 else "")
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
