@@ -413,3 +413,10 @@ def document_watchdog(*, document_id) -> str:
         log.warning("document.requeued", document_id=str(document.pk), status=document.status)
         return "requeued"
     return "alive"
+
+
+def ingestion_backlog() -> int:
+    """Documents queued or processing across all tenants (an operational metric only)."""
+    return Document.objects.filter(
+        status__in=[Document.Status.QUEUED, Document.Status.PROCESSING]
+    ).count()

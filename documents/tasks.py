@@ -10,11 +10,14 @@ from django.tasks import task, task_backends
 from django.utils import timezone
 
 from documents import services
+from ragplatform.metrics import emit_ingestion_backlog
 
 
 @task
 def ingest_document(document_id: str) -> str:
-    return services.document_ingest(document_id=document_id)
+    outcome = services.document_ingest(document_id=document_id)
+    emit_ingestion_backlog(documents=services.ingestion_backlog())
+    return outcome
 
 
 @task

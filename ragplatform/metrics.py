@@ -33,3 +33,21 @@ def emit_query_metrics(*, route: str, latency_ms: float, llm_calls: int, error: 
         Requests=1,
         LLMCalls=llm_calls,
     )
+
+
+def emit_ingestion_backlog(*, documents: int) -> None:
+    """Documents waiting for or in ingestion, platform-wide (no tenant in the metric)."""
+    log.info(
+        "metrics.ingestion",
+        _aws={
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [[]],
+                    "Metrics": [{"Name": "IngestionBacklog", "Unit": "Count"}],
+                }
+            ],
+        },
+        IngestionBacklog=documents,
+    )
