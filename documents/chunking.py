@@ -73,7 +73,12 @@ class PlannedChunk:
 
     @property
     def embedding_input(self) -> str:
-        return f"{self.context}\n{self.text}" if self.context else self.text
+        return embedding_input(context=self.context, text=self.text)
+
+
+def embedding_input(*, context: str, text: str) -> str:
+    """What is embedded for a chunk; ingestion and provider migration must agree on it."""
+    return f"{context}\n{text}" if context else text
 
 
 def _context(title: str, heading: str) -> str:

@@ -146,5 +146,11 @@ class Chunk(TenantOwned):
             models.Index(fields=["tenant", "embedding_model"], name="chunk_tenant_model"),
         ]
 
+    @property
+    def embedding_input(self) -> str:
+        from documents.chunking import embedding_input
+
+        return embedding_input(context=self.context, text=self.text)
+
     def __str__(self) -> str:
         return f"{self.document_id}#{self.ordinal} p.{self.page_start}"

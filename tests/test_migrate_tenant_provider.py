@@ -6,7 +6,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from agents.management.commands.migrate_tenant_provider import embedding_input
 from agents.providers.factory import provider_for
 from agents.providers.local_provider import LOCAL_EMBEDDING_MODEL, LocalEmbedder
 from documents.models import Chunk, Document
@@ -83,7 +82,7 @@ def test_ea_moves_to_bedrock_with_every_chunk_re_embedded_by_titan_in_sydney(
     assert {c.next_embedding_model for c in chunks} == {""}
     assert all(c.next_embedding is None for c in chunks)
     for chunk in chunks:
-        expected = fake_vector(embedding_input(chunk), 1024, salt="titan")
+        expected = fake_vector(chunk.embedding_input, 1024, salt="titan")
         assert list(chunk.embedding) == pytest.approx(expected, abs=1e-6)
     assert set(Document.objects.for_tenant(ea).values_list("embedding_model", flat=True)) == {TITAN}
     requests = fake_bedrock.invoke_requests()

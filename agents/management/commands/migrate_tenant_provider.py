@@ -29,11 +29,6 @@ INGESTION_WAIT_SECONDS = 60
 MAX_PASSES = 5
 
 
-def embedding_input(chunk: Chunk) -> str:
-    """Exactly what ingestion embeds for a chunk (documents.chunking.PlannedChunk)."""
-    return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
-
-
 class Command(BaseCommand):
     help = "Re-embed a tenant's chunks with another provider, then switch to it atomically."
 
@@ -133,7 +128,7 @@ class Command(BaseCommand):
                 )
                 if not batch:
                     return embedded
-                vectors = provider.embedder.embed_documents([embedding_input(c) for c in batch])
+                vectors = provider.embedder.embed_documents([c.embedding_input for c in batch])
                 for chunk, vector in zip(batch, vectors, strict=True):
                     chunk.next_embedding, chunk.next_embedding_model = vector, model
                 with transaction.atomic():
