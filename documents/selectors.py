@@ -22,6 +22,8 @@ MIN_CANDIDATES = 40
 # How a page's chunks combine into the page's score: "max" (its best chunk) or "sum".
 PAGE_SCORE = "max"
 SNIPPET_CHARS = 300
+# A page's passage (its matched chunks) is capped for the model's prompt.
+MAX_PASSAGE_CHARS = 4000
 
 
 def document_list(*, tenant):
@@ -245,7 +247,14 @@ def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: 
         chunk = chunks[ids[0]]
         # The passage is every matched chunk of the page in reading order: the best chunk
         # alone may be a heading whose table or paragraph was matched as the next chunk.
-        text = "\n".join(chunks[c].text for c in sorted(ids, key=lambda c: chunks[c].ordinal))
+        # Best chunks first up to MAX_PASSAGE_CHARS, so a dense page cannot flood the prompt.
+        kept, size = [], 0
+        for chunk_id in ids:  # already best-first
+            if kept and size + len(chunks[chunk_id].text) > MAX_PASSAGE_CHARS:
+                continue
+            kept.append(chunk_id)
+            size += len(chunks[chunk_id].text)
+        text = "\n".join(chunks[c].text for c in sorted(kept, key=lambda c: chunks[c].ordinal))
         hits.append(
             SearchHit(
                 chunk_id=chunk.pk,

@@ -154,3 +154,26 @@ def test_a_page_passage_holds_every_matched_chunk_of_the_page_in_order(tenant_a)
     page = next(hit for hit in hits if hit.page == 2)
     assert page.text.startswith("Research and development")  # the heading's chunk
     assert "842.6" in page.text  # the table row's chunk
+
+
+def test_a_dense_page_passage_is_capped_for_the_prompt(tenant_a, monkeypatch):
+    from documents import selectors
+
+    ingest(
+        tenant_a,
+        [
+            ["Cover page", "Contoso"],
+            [
+                "# Research and development",
+                *filler("rnd", 80),
+                "Research and development expense  842.6  790.3",
+            ],
+        ],
+    )
+    monkeypatch.setattr(selectors, "MAX_PASSAGE_CHARS", 200)
+    hits = hybrid_search(
+        tenant=tenant_a, query="research and development expense", embedder=LocalEmbedder(), k=2
+    )
+    page = next(hit for hit in hits if hit.page == 2)
+    best_alone = Chunk.objects.for_tenant(tenant_a).get(pk=page.chunk_id).text
+    assert page.text == best_alone  # only the best chunk fits the cap
