@@ -87,10 +87,9 @@ SELECT lexeme, positions[1] FROM unnest(to_tsvector('english', %(query)s))
 ORDER BY positions[1]
 """
 
-# Full-text candidates: the tenant's chunks matching any of the question's terms (the best
+# Full-text candidates: the tenant's chunks matching the candidate query (the best
 # TEXT_SCAN_LIMIT by cover density when more match), with which terms and adjacent-term
-# phrases each contains. A chunk containing a term is a candidate, so a term's document
-# frequency comes out of the same rows (estimated from the best ones past the limit).
+# phrases each contains.
 _TEXT_SQL = """
 WITH q AS (
     SELECT %(loose)s::tsquery AS loose, %(probes)s::tsquery[] AS probes
@@ -112,6 +111,22 @@ SELECT m.id,
 FROM matches m, q
 """
 TEXT_SCAN_LIMIT = 2_000
+# A term in at least this many of the tenant's chunks is "common": it still scores, but does
+# not pull candidates in. Counting stops at the cap, so the count costs at most that much.
+COMMON_TERM_CHUNKS = 500
+
+# Each probe's document frequency among the tenant's chunks, counted up to a cap (GIN index).
+_DF_SQL = """
+SELECT (
+    SELECT count(*) FROM (
+        SELECT 1 FROM documents_chunk c
+        WHERE c.tenant_id = %(tenant)s AND c.search_vector @@ p.probe
+        LIMIT %(cap)s
+    ) hits
+)
+FROM unnest(%(probes)s::tsquery[]) WITH ORDINALITY AS p(probe, n)
+ORDER BY p.n
+"""
 
 
 def _text_ranked(cursor, params: dict, *, tenant, limit: int) -> list[int]:
@@ -136,16 +151,21 @@ def _text_ranked(cursor, params: dict, *, tenant, limit: int) -> list[int]:
     probes = [_quote(term) for term in terms] + [
         f"{_quote(left)} <{gap}> {_quote(right)}" for left, right, gap in phrases
     ]
-    loose = " | ".join(_quote(term) for term in terms)
-    cursor.execute(
-        _TEXT_SQL,
-        {**params, "loose": loose, "probes": probes, "text_scan_limit": TEXT_SCAN_LIMIT},
-    )
-    rows = cursor.fetchall()
+    cursor.execute(_DF_SQL, {**params, "probes": probes, "cap": COMMON_TERM_CHUNKS})
+    frequency = [df for (df,) in cursor.fetchall()]
+    # Candidates come from the informative terms: a chunk that only shares "revenue" and
+    # "2024" with the question is never worth ranking, and ranking every such chunk of a
+    # large tenant is what made this leg slow. With no rare term, all terms must match.
+    rare = [_quote(t) for t, df in zip(terms, frequency, strict=False) if df < COMMON_TERM_CHUNKS]
+    loose = " | ".join(rare) if rare else " & ".join(_quote(term) for term in terms)
+    rows = _text_candidates(cursor, params, loose=loose, probes=probes)
+    if not rows and not rare and len(terms) > 1:
+        rows = _text_candidates(
+            cursor, params, loose=" | ".join(_quote(t) for t in terms), probes=probes
+        )
     if not rows:
         return []
     total = Chunk.objects.for_tenant(tenant).count()
-    frequency = [sum(1 for _, _, flags in rows if flags[i]) for i in range(len(probes))]
     idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
     term_idf = dict(zip(terms, idf, strict=False))
     # A phrase is worth the rarer half of its pair again: "effective tax rate" beats pages
@@ -160,6 +180,14 @@ def _text_ranked(cursor, params: dict, *, tenant, limit: int) -> list[int]:
 
     rows.sort(key=lambda row: (*(-value for value in score(row)), row[0]))
     return [row[0] for row in rows[:limit]]
+
+
+def _text_candidates(cursor, params: dict, *, loose: str, probes: list[str]) -> list[tuple]:
+    cursor.execute(
+        _TEXT_SQL,
+        {**params, "loose": loose, "probes": probes, "text_scan_limit": TEXT_SCAN_LIMIT},
+    )
+    return cursor.fetchall()
 
 
 def _quote(lexeme: str) -> str:

@@ -177,3 +177,21 @@ def test_a_dense_page_passage_is_capped_for_the_prompt(tenant_a, monkeypatch):
     page = next(hit for hit in hits if hit.page == 2)
     best_alone = Chunk.objects.for_tenant(tenant_a).get(pk=page.chunk_id).text
     assert page.text == best_alone  # only the best chunk fits the cap
+
+
+def test_common_terms_score_but_rare_terms_choose_the_candidates(tenant_a, monkeypatch):
+    from documents import selectors
+
+    pages = [
+        [f"# Review {n}", f"Revenue of division {n} rose.", *filler(f"p{n}", 6)] for n in range(6)
+    ]
+    pages[4].append("Lithium revenue reached 248.1 million.")
+    ingest(tenant_a, pages)
+    monkeypatch.setattr(selectors, "COMMON_TERM_CHUNKS", 3)  # "revenue" is now common
+
+    hits = hybrid_search(tenant=tenant_a, query="lithium revenue", embedder=LocalEmbedder(), k=3)
+    assert hits[0].page == 5
+    assert hits[0].text_rank == 1
+
+    only_common = hybrid_search(tenant=tenant_a, query="revenue", embedder=LocalEmbedder(), k=3)
+    assert any(hit.text_rank for hit in only_common)  # all-common questions still match
