@@ -127,12 +127,28 @@ VOCABULARY = WORDS + [f"term{i}" for i in range(20_000)]
 ZIPF = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
 
 
-def _text(rng: random.Random) -> str:
-    words = rng.choices(VOCABULARY, weights=ZIPF, k=rng.randint(60, 160))
+# Real passages are about something: half of a "topics" passage's words come from one of
+# TOPICS small vocabularies (a note, a segment, a risk), the rest from the Zipf background,
+# so vectors form clusters the way embeddings of real filings do. The "zipf" corpus (background
+# words only) makes every vector nearly alike, the worst case for any ANN index.
+TOPICS = 500
+TOPIC_WORDS = 30
+
+
+def _text(rng: random.Random, corpus: str = "topics") -> str:
+    count = rng.randint(60, 160)
+    if corpus == "zipf":
+        words = rng.choices(VOCABULARY, weights=ZIPF, k=count)
+    else:
+        topic = random.Random(rng.randrange(TOPICS)).sample(VOCABULARY, TOPIC_WORDS)
+        words = rng.choices(topic, k=count // 2) + rng.choices(
+            VOCABULARY, weights=ZIPF, k=count - count // 2
+        )
+        rng.shuffle(words)
     return " ".join(words) + f" {rng.randint(100, 9999)}.{rng.randint(0, 9)} million"
 
 
-def scale(total: int) -> None:
+def scale(total: int, corpus: str) -> None:
     from pgvector import Vector
     from pgvector.psycopg import register_vector
 
@@ -153,7 +169,10 @@ def scale(total: int) -> None:
                 status="ready",
             )
         )
-    print(f"\nInserting {sum(shares):,} chunks across 10 tenants (tenant 0 holds {shares[0]:,})…")
+    print(
+        f"\nInserting {sum(shares):,} {corpus!r} chunks across 10 tenants "
+        f"(tenant 0 holds {shares[0]:,})…"
+    )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS chunk_embedding_hnsw")
@@ -167,7 +186,7 @@ def scale(total: int) -> None:
         ) as copy:
             for tenant, document, count in zip(tenants, docs, shares, strict=True):
                 for ordinal in range(count):
-                    text = _text(rng)
+                    text = _text(rng, corpus)
                     vector = embedder._embed(text)
                     copy.write_row(
                         (
@@ -273,12 +292,18 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument(
+        "--corpus",
+        choices=["topics", "zipf"],
+        default="topics",
+        help="scale corpus: topic-clustered passages (like real filings) or Zipf noise",
+    )
     args = parser.parse_args()
     with scratch_database("retrieval"):
         if not args.skip_quality:
             quality()
         if not args.skip_scale:
-            scale(args.chunks)
+            scale(args.chunks, args.corpus)
 
 
 if __name__ == "__main__":
