@@ -129,7 +129,7 @@ ORDER BY p.n
 """
 
 
-def _text_ranked(cursor, params: dict, *, tenant, limit: int) -> list[int]:
+def _text_ranked(cursor, params: dict, *, total: int, limit: int) -> list[int]:
     """Chunk ids ranked BM25-style: the summed rarity (IDF) of the question's terms and
     adjacent-term phrases each chunk contains, ties broken by ts_rank_cd (cover density,
     title/heading weighted above text).
@@ -165,7 +165,6 @@ def _text_ranked(cursor, params: dict, *, tenant, limit: int) -> list[int]:
         )
     if not rows:
         return []
-    total = Chunk.objects.for_tenant(tenant).count()
     idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
     term_idf = dict(zip(terms, idf, strict=False))
     # A phrase is worth the rarer half of its pair again: "effective tax rate" beats pages
@@ -198,6 +197,22 @@ def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{value:.7g}" for value in vector) + "]"
 
 
+# The tenant's chunk count (exact, by its btree) and the table's (the planner's estimate).
+_SIZES_SQL = """
+SELECT (SELECT count(*) FROM documents_chunk WHERE tenant_id = %(tenant)s),
+       (SELECT greatest(reltuples, 1)::bigint FROM pg_class WHERE oid = 'documents_chunk'::regclass)
+"""
+MAX_EF_SEARCH = 1000
+
+
+def ef_search(limit: int, tenant_chunks: int, all_chunks: int) -> int:
+    """HNSW candidate-list size for a tenant-filtered query: the index walks every tenant's
+    vectors, so it needs about limit / share candidates for `limit` of them to be this
+    tenant's (a 10 % tenant: 10x). Small tenants are exact-scanned by the planner anyway."""
+    share = min(1.0, max(tenant_chunks, 1) / max(all_chunks, 1))
+    return int(min(MAX_EF_SEARCH, max(MIN_CANDIDATES, limit, round(limit / share))))
+
+
 def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit]:
     """The k best passages of the tenant's ready documents for the query: pgvector cosine
     (HNSW) and full-text ranks fused by RRF, at most one passage per page."""
@@ -223,10 +238,14 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
     with transaction.atomic(), connection.cursor() as cursor:
         # Filtered HNSW scans keep going until `limit` rows pass the tenant filter.
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(limit, 40):d}")
+        cursor.execute(_SIZES_SQL, {"tenant": tenant.pk})
+        tenant_chunks, all_chunks = cursor.fetchone()
+        cursor.execute(
+            f"SET LOCAL hnsw.ef_search = {ef_search(limit, tenant_chunks, all_chunks):d}"
+        )
         cursor.execute(_VECTOR_SQL, params)
         vector_ids = [row[0] for row in cursor.fetchall()]
-        text_ids = _text_ranked(cursor, params, tenant=tenant, limit=limit)
+        text_ids = _text_ranked(cursor, params, total=tenant_chunks, limit=limit)
     return _fuse(tenant=tenant, query=query, vector_ids=vector_ids, text_ids=text_ids, k=k)
 
 

@@ -195,3 +195,12 @@ def test_common_terms_score_but_rare_terms_choose_the_candidates(tenant_a, monke
 
     only_common = hybrid_search(tenant=tenant_a, query="revenue", embedder=LocalEmbedder(), k=3)
     assert any(hit.text_rank for hit in only_common)  # all-common questions still match
+
+
+def test_hnsw_candidate_list_grows_with_how_small_a_share_the_tenant_holds():
+    from documents.selectors import MAX_EF_SEARCH, ef_search
+
+    assert ef_search(60, 100_000, 100_000) == 60  # a single tenant: the limit is enough
+    assert ef_search(60, 11_000, 100_000) == 545  # an 11 % tenant needs ~9x the candidates
+    assert ef_search(60, 100, 100_000) == MAX_EF_SEARCH  # capped (the planner scans exactly)
+    assert ef_search(60, 0, 0) == 60  # empty table: still a valid setting
