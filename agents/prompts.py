@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.state import Passage
+
 Route = Literal["financial_docs", "web_search", "sql"]
 
 
@@ -81,7 +83,7 @@ WEB_ANSWER_SYSTEM = (
 )
 
 
-def format_passages(passages) -> str:
+def format_passages(passages: list[Passage]) -> str:
     """Number the passages for a prompt: ``[n] (title, p. X) text``."""
     blocks = []
     for number, passage in enumerate(passages, start=1):
@@ -93,15 +95,15 @@ def question_block(question: str) -> str:
     return f"Question: {question}"
 
 
-def grade_documents_user(question: str, passages) -> str:
+def grade_documents_user(question: str, passages: list[Passage]) -> str:
     return f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}"
 
 
-def generate_user(question: str, passages) -> str:
+def generate_user(question: str, passages: list[Passage]) -> str:
     return f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}"
 
 
-def grade_generation_user(question: str, passages, answer: str) -> str:
+def grade_generation_user(question: str, passages: list[Passage], answer: str) -> str:
     return (
         f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}\n\nAnswer:\n{answer}"
     )

@@ -22,8 +22,3 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status_code = 409
-
-
-class ServiceUnavailable(DomainError):
-    code = "service_unavailable"
-    status_code = 503
