@@ -85,3 +85,14 @@ def test_log_formatter_emits_one_json_object_per_line():
     assert parsed["event"] == "plain message"
     assert parsed["level"] == "info"
     assert "timestamp" in parsed
+
+
+def test_openapi_schema_is_valid_and_complete_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    schema = out.read_text()
+    for path in ("/api/v1/query", "/api/v1/documents", "/api/v1/admin/tenants/{slug}/keys"):
+        assert f"{path}:" in schema
+    assert "TenantApiKey" in schema and "PlatformAdminKey" in schema
