@@ -6,8 +6,10 @@
     validation questions, with routing) and the worst path (an adversarial model that takes every
     loop once), against the LangGraph Self-RAG notebook's design (router + one grading call per
     retrieved chunk (k=4) + generation + hallucination check + answer check = 8).
-(b) Platform overhead per query = client-measured latency - time spent inside the model
-    provider's calls (QueryRun.provider_ms: chat and embedding calls, timed around each call),
+(b) Platform overhead per query (clients on kept-alive connections, their starts staggered
+    over one typical question's latency so they are not in lockstep) = client-measured
+    latency - time spent inside the model provider's calls (QueryRun.provider_ms: chat and
+    embedding calls, timed around each call),
     p50/p99, at each concurrency, through gunicorn on 127.0.0.1. The model is the offline local
     provider with LOCAL_PROVIDER_DELAY_MS set (simulated; no network); its own extractive work
     counts as provider time, like a remote model's.
@@ -16,13 +18,16 @@ Uses the embedded database in .data/ (or DATABASE_URL) and a tenant `bench-query
 """
 
 import argparse
+import http.client
 import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -112,17 +117,54 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_connections = threading.local()
+
+
 def ask(url: str, key: str, question: str) -> tuple[float, dict]:
-    request = urllib.request.Request(  # noqa: S310 - 127.0.0.1 only
-        url,
-        data=json.dumps({"question": question}).encode(),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-        method="POST",
-    )
+    """POST a question on this thread's kept-alive connection (as a load balancer would)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = getattr(_connections, "connection", None)
+    if connection is None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+        _connections.connection = connection
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310
-        body = json.loads(response.read())
+    connection.request(
+        "POST",
+        parts.path,
+        json.dumps({"question": question}),
+        {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    if response.status != 200:
+        raise RuntimeError(f"query failed ({response.status}): {body}")
     return (time.perf_counter() - started) * 1000, body
+
+
+def run_clients(url, key, questions, clients: int, requests: int, *, stagger_ms=None):
+    """`clients` closed-loop clients sharing `requests` questions. With stagger_ms (a typical
+    question's latency) client i starts i/clients of it late: clients that all start at once
+    stay in lockstep (every model call takes the same simulated time), so each step of 16
+    questions would hit the CPU in the same instant, which real traffic does not."""
+    jobs = iter([questions[i % len(questions)] for i in range(requests)])
+    lock = threading.Lock()
+    results = []
+
+    def client(index: int) -> None:
+        if stagger_ms:
+            time.sleep(stagger_ms * index / clients / 1000)
+        while True:
+            with lock:
+                question = next(jobs, None)
+            if question is None:
+                return
+            result = ask(url, key, question)
+            with lock:
+                results.append(result)
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(client, range(clients)))
+    return results
 
 
 def main() -> None:
@@ -160,6 +202,8 @@ def main() -> None:
             str(args.threads),
             "--timeout",
             "300",
+            "--keep-alive",
+            "75",  # as in the Dockerfile
         ],
         cwd=ROOT,
         env=env,
@@ -196,10 +240,13 @@ def main() -> None:
             f"\n(b) Platform overhead per query through gunicorn ({args.workers} workers x "
             f"{args.threads} threads), simulated model delay {args.delay_ms} ms per call"
         )
+        typical_ms = None
         for concurrency in args.concurrency:
-            jobs = [questions[i % len(questions)] for i in range(args.requests)]
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                results = list(pool.map(lambda q: ask(url, key, q), jobs))
+            results = run_clients(
+                url, key, questions, concurrency, args.requests, stagger_ms=typical_ms
+            )
+            if typical_ms is None:
+                typical_ms = percentile([ms for ms, _ in results], 50)
             ids = [body["id"] for _, body in results]
             provider_ms = {
                 str(r.pk): r.provider_ms
