@@ -8,24 +8,34 @@ log = structlog.get_logger("ragplatform.metrics")
 NAMESPACE = "RagPlatform"
 
 
-def emit_query_metrics(*, route: str, latency_ms: float, llm_calls: int, error: bool) -> None:
-    """One EMF line per query: latency, errors, LLM calls, by route and platform-wide."""
+def _emit(event: str, *, dimensions: list[list[str]], units: dict[str, str], **values) -> None:
+    """One EMF log line: the CloudWatch directive for `units`' metrics, then the values."""
     log.info(
-        "metrics.query",
+        event,
         _aws={
             "Timestamp": int(time.time() * 1000),
             "CloudWatchMetrics": [
                 {
                     "Namespace": NAMESPACE,
-                    "Dimensions": [["Route"], []],
-                    "Metrics": [
-                        {"Name": "QueryLatencyMs", "Unit": "Milliseconds"},
-                        {"Name": "QueryErrors", "Unit": "Count"},
-                        {"Name": "Requests", "Unit": "Count"},
-                        {"Name": "LLMCalls", "Unit": "Count"},
-                    ],
+                    "Dimensions": dimensions,
+                    "Metrics": [{"Name": name, "Unit": unit} for name, unit in units.items()],
                 }
             ],
+        },
+        **values,
+    )
+
+
+def emit_query_metrics(*, route: str, latency_ms: float, llm_calls: int, error: bool) -> None:
+    """One EMF line per query: latency, errors, LLM calls, by route and platform-wide."""
+    _emit(
+        "metrics.query",
+        dimensions=[["Route"], []],
+        units={
+            "QueryLatencyMs": "Milliseconds",
+            "QueryErrors": "Count",
+            "Requests": "Count",
+            "LLMCalls": "Count",
         },
         Route=route or "unrouted",
         QueryLatencyMs=round(latency_ms, 2),
@@ -37,17 +47,9 @@ def emit_query_metrics(*, route: str, latency_ms: float, llm_calls: int, error: 
 
 def emit_ingestion_backlog(*, documents: int) -> None:
     """Documents waiting for or in ingestion, platform-wide (no tenant in the metric)."""
-    log.info(
+    _emit(
         "metrics.ingestion",
-        _aws={
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": NAMESPACE,
-                    "Dimensions": [[]],
-                    "Metrics": [{"Name": "IngestionBacklog", "Unit": "Count"}],
-                }
-            ],
-        },
+        dimensions=[[]],
+        units={"IngestionBacklog": "Count"},
         IngestionBacklog=documents,
     )
