@@ -103,6 +103,24 @@ def _deps(tenant, provider, totals: dict[str, float]) -> AdaptiveDeps:
     )
 
 
+def _record(run: QueryRun, provider, provider_time: dict[str, float], started: float) -> None:
+    """Store the run with its cost (the calls made so far, also when it failed) and emit
+    its metrics."""
+    if provider is not None:
+        meter = provider.meter
+        run.llm_calls, run.embedding_calls = meter.chat_calls, meter.embedding_calls
+        run.input_tokens, run.output_tokens = meter.input_tokens, meter.output_tokens
+    run.latency_ms = (time.perf_counter() - started) * 1000
+    run.provider_ms = provider_time["ms"]
+    run.save()
+    emit_query_metrics(
+        route=run.route,
+        latency_ms=run.latency_ms,
+        llm_calls=run.llm_calls,
+        error=run.status == QueryRun.Status.ERROR,
+    )
+
+
 def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) -> QueryRun:
     """Run the tenant's Adaptive RAG graph on ``question`` and store the run."""
     question = (question or "").strip()
@@ -116,6 +134,7 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
     started = time.perf_counter()
     run = QueryRun(tenant=tenant, question=question, source=source)
     provider_time = {"ms": 0.0}
+    provider = None
     try:
         provider = provider_for(tenant)
         run.provider, run.model = provider.name, provider.chat.model_id
@@ -137,23 +156,12 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
         run.trace = state.get("trace", [])
         run.grounded = bool(state.get("grounded"))
         run.limits_hit = sorted(set(state.get("limits_hit") or []))
-        meter = provider.meter
     except (ProviderError, SovereigntyViolation) as exc:
         run.status, run.error = QueryRun.Status.ERROR, exc.message
-        run.latency_ms = (time.perf_counter() - started) * 1000
-        run.save()
-        emit_query_metrics(route=run.route, latency_ms=run.latency_ms, llm_calls=0, error=True)
+        _record(run, provider, provider_time, started)
         log.warning("query.failed", query_id=str(run.id), code=exc.code, error=exc.message)
         raise
-    run.llm_calls = meter.chat_calls
-    run.embedding_calls = meter.embedding_calls
-    run.input_tokens, run.output_tokens = meter.input_tokens, meter.output_tokens
-    run.latency_ms = (time.perf_counter() - started) * 1000
-    run.provider_ms = provider_time["ms"]
-    run.save()
-    emit_query_metrics(
-        route=run.route, latency_ms=run.latency_ms, llm_calls=run.llm_calls, error=False
-    )
+    _record(run, provider, provider_time, started)
     log.info(
         "query.answered",
         query_id=str(run.id),

@@ -119,3 +119,14 @@ def test_query_run_separates_provider_time_from_platform_time(tenant_a, client_a
     run = QueryRun.objects.for_tenant(tenant_a).get(pk=body["id"])
     assert run.provider_ms >= run.llm_calls * 20
     assert run.provider_ms <= run.latency_ms
+
+
+def test_a_run_failing_midway_still_records_the_calls_it_paid_for(tenant_a, client_a, fake_openai):
+    tenant_update(tenant=tenant_a, provider="openai")
+    fake_openai.fail_after(1, status=503)  # the question's embedding succeeds, then an outage
+    response = client_a.post("/api/v1/query", {"question": "What was revenue?"}, format="json")
+    assert response.status_code == 503
+    run = QueryRun.objects.for_tenant(tenant_a).get()
+    assert run.status == QueryRun.Status.ERROR
+    assert run.embedding_calls == 1
+    assert run.input_tokens > 0
