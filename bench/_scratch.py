@@ -17,13 +17,22 @@ from django.db import connection  # noqa: E402
 
 
 @contextlib.contextmanager
-def scratch_database(name: str):
-    """Create, migrate and finally drop a database called `bench_<name>_<pid>`."""
+def scratch_database(name: str, *, keep: bool = False, reuse: str = ""):
+    """Create, migrate and finally drop a database called `bench_<name>_<pid>`; with `keep`,
+    leave it for a later run to `reuse` (by its name) instead of building it again."""
     from django.conf import settings
 
+    if reuse:
+        settings.DATABASES["default"]["NAME"] = reuse
+        connection.close()
+        yield
+        return
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"bench_{name}_{os.getpid()}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         yield
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            print(f"\nKept database {settings.DATABASES['default']['NAME']} (--reuse it).")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)

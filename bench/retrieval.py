@@ -6,7 +6,8 @@
    leg alone (vector only, full-text only) as the baseline.
 2. Scale: 100k chunks across 10 tenants (one holding 1 %), local-embedder vectors; prints
    p50/p99 latency of the HNSW query and of the whole hybrid_search, and recall@10 of the
-   HNSW query against an exact scan (no index) of the same tenant.
+   HNSW query against an exact scan (no index) of the same tenant: first over the shared
+   index only (the baseline), then with the per-tenant indexes the worker builds.
 
     .venv/bin/python bench/retrieval.py [--chunks 100000] [--skip-scale] [--skip-quality]
 """
@@ -26,6 +27,7 @@ from agents.providers.local_provider import LocalEmbedder
 from documents import selectors
 from documents.models import Chunk, Document
 from documents.services import document_ingest, document_upload
+from documents.tenant_indexes import index_name, tenant_index_state, tenant_vector_index_ensure
 from samples.make_financial_pdfs import generate
 from tenants.services import tenant_create
 
@@ -215,49 +217,81 @@ def scale(total: int, corpus: str) -> None:
         cursor.execute("ANALYZE documents_chunk")
         print(f"  index built in {time.perf_counter() - started:.0f}s")
 
-    for label, tenant in (("tenant with 1 %", tenants[0]), ("tenant with 11 %", tenants[5])):
-        # Questions share some words with one of the tenant's passages, in another order.
-        sources = list(
-            Chunk.objects.for_tenant(tenant).order_by("?").values_list("text", flat=True)[:200]
-        )
-        queries = [" ".join(rng.sample(text.split(), 8)) for text in sources]
-        ann_ms, exact_ms, hybrid_ms, recalls = [], [], [], []
-        wide_ms, wide_recalls = [], []
-        # The candidate-list size hybrid_search uses for this tenant's share of the rows.
-        ef = selectors.ef_search(
-            max(selectors.MIN_CANDIDATES, 10 * 6),
-            Chunk.objects.for_tenant(tenant).count(),
-            Chunk.objects.count(),
-        )
-        for query in queries:
+    measured = (("tenant with 1 %", tenants[0]), ("tenant with 11 %", tenants[5]))
+    print("\n  Shared HNSW index only (the baseline):")
+    for label, tenant in measured:
+        _measure(label, tenant, rng, embedder)
+    print("\n  Building per-tenant indexes as the worker does after ingestion…")
+    for tenant in tenants:
+        started = time.perf_counter()
+        outcome = tenant_vector_index_ensure(tenant=tenant)
+        print(f"    {tenant.slug}: {outcome} ({time.perf_counter() - started:.1f}s)")
+    print("\n  With per-tenant indexes (what hybrid_search uses):")
+    for label, tenant in measured:
+        _measure(label, tenant, rng, embedder)
+
+
+def remeasure() -> None:
+    """The scale measurements again on a kept database (with whatever indexes it has)."""
+    from tenants.models import Tenant
+
+    rng = random.Random(7)
+    embedder = LocalEmbedder()
+    for tenant in Tenant.objects.filter(slug__startswith="bench-"):
+        print(f"  {tenant.slug}: indexes {tenant_vector_index_ensure(tenant=tenant)}")
+    for label, slug in (("tenant with 1 %", "bench-0"), ("tenant with 11 %", "bench-5")):
+        _measure(label, Tenant.objects.get(slug=slug), rng, embedder)
+
+
+def _measure(label: str, tenant, rng: random.Random, embedder) -> None:
+    from pgvector import Vector
+
+    # Questions share some words with one of the tenant's passages, in another order.
+    sources = list(
+        Chunk.objects.for_tenant(tenant).order_by("?").values_list("text", flat=True)[:200]
+    )
+    queries = [" ".join(rng.sample(text.split(), 8)) for text in sources]
+    ann_ms, exact_ms, hybrid_ms, recalls = [], [], [], []
+    # The candidate-list size hybrid_search uses for this tenant.
+    with connection.cursor() as cursor:
+        state = tenant_index_state(cursor, tenant.pk)
+    ef = selectors.vector_ef_search(state, max(selectors.MIN_CANDIDATES, 10 * 6))
+    for query in queries:
+        vector = Vector(embedder.embed_query(query)).to_text()
+        ann, t_ann = _nearest(tenant, vector, embedder.model_id, exact=False, ef_search=ef)
+        exact, t_exact = _nearest(tenant, vector, embedder.model_id, exact=True)
+        ann_ms.append(t_ann)
+        exact_ms.append(t_exact)
+        recalls.append(len(set(ann) & set(exact)) / max(1, len(exact)))
+        started = time.perf_counter()
+        hits = selectors.hybrid_search(tenant=tenant, query=query, embedder=embedder, k=10)
+        hybrid_ms.append((time.perf_counter() - started) * 1000)
+        assert len(hits) == 10, len(hits)
+    plan = _plan(tenant, Vector(embedder.embed_query(queries[0])).to_text(), embedder.model_id)
+    print(f"\n  {label} ({len(queries)} queries, k=10; planner uses the {plan}):")
+    print(
+        f"    HNSW query      p50 {_p(ann_ms, 50):6.2f} ms  p99 {_p(ann_ms, 99):6.2f} ms"
+        f"  (ef_search {ef}, as hybrid_search sets it)"
+    )
+    print(f"    exact scan      p50 {_p(exact_ms, 50):6.2f} ms  p99 {_p(exact_ms, 99):6.2f} ms")
+    print(f"    hybrid_search   p50 {_p(hybrid_ms, 50):6.2f} ms  p99 {_p(hybrid_ms, 99):6.2f} ms")
+    print(f"    recall@10 of HNSW vs exact: {statistics.mean(recalls):.3f}")
+    if plan.startswith("tenant btree"):
+        return
+    # How recall and latency trade against ef_search for this index (first 100 queries).
+    sweep = []
+    for ef_value in (40, 80, 160, 320):
+        times, hits = [], []
+        for query in queries[:100]:
             vector = Vector(embedder.embed_query(query)).to_text()
-            ann, t_ann = _nearest(tenant, vector, embedder.model_id, exact=False, ef_search=ef)
-            wide, t_wide = _nearest(tenant, vector, embedder.model_id, exact=False, ef_search=400)
-            exact, t_exact = _nearest(tenant, vector, embedder.model_id, exact=True)
-            ann_ms.append(t_ann)
-            wide_ms.append(t_wide)
-            exact_ms.append(t_exact)
-            recalls.append(len(set(ann) & set(exact)) / max(1, len(exact)))
-            wide_recalls.append(len(set(wide) & set(exact)) / max(1, len(exact)))
-            started = time.perf_counter()
-            hits = selectors.hybrid_search(tenant=tenant, query=query, embedder=embedder, k=10)
-            hybrid_ms.append((time.perf_counter() - started) * 1000)
-            assert len(hits) == 10, len(hits)
-        plan = _plan(tenant, Vector(embedder.embed_query(queries[0])).to_text(), embedder.model_id)
-        print(f"\n  {label} ({len(queries)} queries, k=10; planner uses the {plan}):")
-        print(
-            f"    HNSW query      p50 {_p(ann_ms, 50):6.2f} ms  p99 {_p(ann_ms, 99):6.2f} ms"
-            f"  (ef_search {ef}, as hybrid_search sets it)"
-        )
-        print(f"    exact scan      p50 {_p(exact_ms, 50):6.2f} ms  p99 {_p(exact_ms, 99):6.2f} ms")
-        print(
-            f"    hybrid_search   p50 {_p(hybrid_ms, 50):6.2f} ms  p99 {_p(hybrid_ms, 99):6.2f} ms"
-        )
-        print(f"    recall@10 of HNSW vs exact: {statistics.mean(recalls):.3f}")
-        print(
-            f"    ef_search=400:  p50 {_p(wide_ms, 50):6.2f} ms  p99 {_p(wide_ms, 99):6.2f} ms  "
-            f"recall@10 {statistics.mean(wide_recalls):.3f}"
-        )
+            ann, t_ann = _nearest(
+                tenant, vector, embedder.model_id, exact=False, ef_search=ef_value
+            )
+            exact, _ = _nearest(tenant, vector, embedder.model_id, exact=True)
+            times.append(t_ann)
+            hits.append(len(set(ann) & set(exact)) / max(1, len(exact)))
+        sweep.append(f"{ef_value}: p99 {_p(times, 99):.1f} ms, recall {statistics.mean(hits):.3f}")
+    print("    ef_search sweep  " + "; ".join(sweep))
 
 
 NEAREST_SQL = """
@@ -274,7 +308,9 @@ def _plan(tenant, vector: str, model: str) -> str:
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute("EXPLAIN " + NEAREST_SQL, [vector, tenant.pk, model, vector])
         plan = " ".join(row[0] for row in cursor.fetchall())
-    return "HNSW index" if "chunk_embedding_hnsw" in plan else "tenant btree + exact sort"
+    if index_name(tenant.pk) in plan:
+        return "tenant's own HNSW index"
+    return "shared HNSW index" if "chunk_embedding_hnsw" in plan else "tenant btree + exact sort"
 
 
 def _nearest(tenant, vector: str, model: str, *, exact: bool, ef_search: int = 60):
@@ -307,8 +343,15 @@ def main() -> None:
         default="topics",
         help="scale corpus: topic-clustered passages (like real filings) or Zipf noise",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse", default="", help="measure a database kept by --keep (no quality, no insert)"
+    )
     args = parser.parse_args()
-    with scratch_database("retrieval"):
+    with scratch_database("retrieval", keep=args.keep, reuse=args.reuse):
+        if args.reuse:
+            remeasure()
+            return
         if not args.skip_quality:
             quality()
         if not args.skip_scale:

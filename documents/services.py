@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agents.providers.base import ProviderError
@@ -26,6 +26,7 @@ from documents import storage
 from documents.chunking import PageText, PlannedChunk, plan_chunks
 from documents.models import Chunk, Document, DocumentPage
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
+from documents.tenant_indexes import tenant_vector_index_ensure
 from ragplatform.exceptions import DomainError, NotFound
 
 log = structlog.get_logger(__name__)
@@ -420,3 +421,20 @@ def ingestion_backlog() -> int:
     return Document.objects.filter(
         status__in=[Document.Status.QUEUED, Document.Status.PROCESSING]
     ).count()
+
+
+def tenant_index_maintain(*, document_id) -> str:
+    """After a document is ready: give its tenant its own vector index once it is large
+    enough (documents/tenant_indexes.py). A failed build is logged and retried after the
+    next document; the document itself is ready either way."""
+    document = Document.objects.select_related("tenant").filter(pk=document_id).first()
+    if document is None:
+        return "document gone"
+    try:
+        outcome = tenant_vector_index_ensure(tenant=document.tenant)
+    except DatabaseError:
+        log.exception("tenant_index.build_failed", tenant=document.tenant.slug)
+        return "failed"
+    if outcome == "built":
+        log.info("tenant_index.ready", tenant=document.tenant.slug)
+    return outcome

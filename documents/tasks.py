@@ -17,6 +17,8 @@ from ragplatform.metrics import emit_ingestion_backlog
 def ingest_document(document_id: str) -> str:
     outcome = services.document_ingest(document_id=document_id)
     emit_ingestion_backlog(documents=services.ingestion_backlog())
+    if outcome == "ready":
+        services.tenant_index_maintain(document_id=document_id)
     return outcome
 
 

@@ -76,6 +76,9 @@ RETRIEVAL_K = env_int("RETRIEVAL_K", 8)
 QUESTION_MAX_CHARS = env_int("QUESTION_MAX_CHARS", 2000)
 # How often a queued/processing document is checked for a dead worker (then re-queued).
 DOCUMENT_WATCHDOG_SECONDS = env_int("DOCUMENT_WATCHDOG_SECONDS", 60)
+# A tenant with at least this many chunks (and at most half of all) gets its own partial HNSW
+# index (documents/tenant_indexes.py); smaller tenants are scanned exactly.
+TENANT_VECTOR_INDEX_MIN_CHUNKS = env_int("TENANT_VECTOR_INDEX_MIN_CHUNKS", 5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

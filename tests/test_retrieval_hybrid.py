@@ -204,3 +204,27 @@ def test_hnsw_candidate_list_grows_with_how_small_a_share_the_tenant_holds():
     assert ef_search(60, 11_000, 100_000) == 545  # an 11 % tenant needs ~9x the candidates
     assert ef_search(60, 100, 100_000) == MAX_EF_SEARCH  # capped (the planner scans exactly)
     assert ef_search(60, 0, 0) == 60  # empty table: still a valid setting
+
+
+def test_the_vector_query_runs_with_the_scan_settings_sized_for_the_tenant(tenant_a, tenant_b):
+    from django.db import connection
+
+    from documents.selectors import vector_ef_search
+    from documents.tenant_indexes import TenantIndexState
+
+    ingest(tenant_a, report_pages("Alpha"))
+    ingest(tenant_b, report_pages("Beta"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE documents_chunk")  # the table size is the planner's estimate
+        cursor.execute("SELECT set_config('hnsw.ef_search', '7', false)")
+    hybrid_search(tenant=tenant_a, query="spodumene", embedder=LocalEmbedder(), k=8)
+    a_rows = Chunk.objects.for_tenant(tenant_a).count()
+    expected = vector_ef_search(
+        TenantIndexState(a_rows, Chunk.objects.count(), "missing"), limit=48
+    )
+    assert expected > 48  # A holds about half the rows: more candidates than the limit
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW hnsw.ef_search")
+        assert cursor.fetchone()[0] == str(expected)
+        cursor.execute("SHOW hnsw.iterative_scan")
+        assert cursor.fetchone()[0] == "relaxed_order"
