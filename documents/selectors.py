@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models.functions import Substr
 
+from documents.chunking import is_contents_listing
 from documents.models import Chunk, Document, DocumentPage
 from ragplatform.exceptions import NotFound
 
@@ -22,6 +24,11 @@ MIN_CANDIDATES = 40
 # How a page's chunks combine into the page's score: "max" (its best chunk) or "sum".
 PAGE_SCORE = "max"
 SNIPPET_CHARS = 300
+# Tables of contents and indexes list every section title, so they match a question's words
+# without holding its answer: their chunks go behind the other candidates of each leg.
+DEMOTE_CONTENTS_PAGES = True
+# A contents page is judged on its first characters (they are short pages; this bounds cost).
+CONTENTS_PAGE_CHARS = 4000
 # A page's passage (its matched chunks) is capped for the model's prompt.
 MAX_PASSAGE_CHARS = 4000
 
@@ -251,6 +258,12 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
 
 def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: int):
     depth = max(k, round(k * FUSION_DEPTH_PER_RESULT))
+    if DEMOTE_CONTENTS_PAGES:
+        navigation = _on_contents_pages(tenant=tenant, chunk_ids={*vector_ids, *text_ids})
+        # Behind every other candidate of its leg: a contents page enters the fusion only
+        # when a leg has nothing better, instead of taking an evidence page's place.
+        vector_ids = sorted(vector_ids, key=lambda c: c in navigation)
+        text_ids = sorted(text_ids, key=lambda c: c in navigation)
     vector_ids, text_ids = vector_ids[:depth], text_ids[:depth]
     scores: dict[int, float] = {}
     vector_rank = {chunk_id: rank for rank, chunk_id in enumerate(vector_ids, start=1)}
@@ -320,6 +333,28 @@ def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: 
             )
         )
     return hits
+
+
+def _on_contents_pages(*, tenant, chunk_ids: set[int]) -> set[int]:
+    """The candidates that sit on a table of contents or an index page (see
+    chunking.is_contents_listing), judged on the whole page: its chunks may split the list."""
+    if not chunk_ids:
+        return set()
+    located = list(
+        Chunk.objects.for_tenant(tenant)
+        .filter(pk__in=chunk_ids)
+        .values_list("pk", "document_id", "page_start")
+    )
+    pages = {(document_id, number) for _, document_id, number in located}
+    contents = {
+        (document_id, number)
+        for document_id, number, head in DocumentPage.objects.for_tenant(tenant)
+        .filter(document_id__in={d for d, _ in pages}, number__in={n for _, n in pages})
+        .annotate(head=Substr("text", 1, CONTENTS_PAGE_CHARS))
+        .values_list("document_id", "number", "head")
+        if (document_id, number) in pages and is_contents_listing(head)
+    }
+    return {pk for pk, document_id, number in located if (document_id, number) in contents}
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")

@@ -204,3 +204,60 @@ def test_hnsw_candidate_list_grows_with_how_small_a_share_the_tenant_holds():
     assert ef_search(60, 11_000, 100_000) == 545  # an 11 % tenant needs ~9x the candidates
     assert ef_search(60, 100, 100_000) == MAX_EF_SEARCH  # capped (the planner scans exactly)
     assert ef_search(60, 0, 0) == 60  # empty table: still a valid setting
+
+
+def contents_report() -> list[list[str]]:
+    """A filing whose contents page lists every section title with its page."""
+    sections = [
+        ("Chair's letter", "chair"),
+        ("Operating and financial review", "review"),
+        ("Directors' report", "directors"),
+        ("Remuneration report", "pay"),
+        ("Five-year summary", "history"),
+        ("Notes to the financial statements", "notes"),
+    ]
+    contents = ["# Contents"] + [
+        f"{title} {'.' * 20} {page}" for page, (title, _) in enumerate(sections, start=3)
+    ]
+    pages = [["Northwind Minerals Annual Report 2024"], contents]
+    for title, topic in sections:
+        pages.append([f"# {title}", *filler(topic, 14)])
+    pages[5].append("Total remuneration of the Managing Director was A$2.4 million.")
+    return pages
+
+
+def test_a_contents_page_is_not_cited_above_the_page_with_the_evidence(tenant_a):
+    ingest(tenant_a, contents_report())
+
+    hits = hybrid_search(
+        tenant=tenant_a,
+        query="What total remuneration did the remuneration report show for the directors?",
+        embedder=LocalEmbedder(),
+        k=3,
+    )
+    pages = [hit.page for hit in hits]
+    assert pages[0] == 6  # the remuneration report page
+    assert 2 not in pages  # the contents page is behind every page with matching text
+
+
+def test_contents_listings_are_told_from_tables_and_prose():
+    from documents.chunking import is_contents_listing
+
+    contents = (
+        "## Table of Contents\nPage\nItem 1. Business 4\nItem 1A. Risk Factors 12\n"
+        "Item 7. Management's Discussion and Analysis of Financial Condition and\n"
+        "Results of Operations 38\nItem 7A. Quantitative and Qualitative Disclosures "
+        "About Market Risk . . . . 52\nItem 8. Financial Statements 55\nItem 9A. Controls and "
+        "Procedures 97"
+    )
+    front_matter = "Chair's letter ii\nHighlights iii\nDirectors' report 1\nNotes 12\nIndex 99"
+    table = (
+        "A$ million 2024 2023\nRevenue 1,482.3 1,301.7\nCost of sales (842.1) (702.5)\n"
+        "Gross profit 640.2 599.2\nFinance costs (24.9) (21.4)\nIncome tax (92.1) (79.5)"
+    )
+    counts = "Employees by region\nPilbara 812\nGoldfields 421\nAtacama 248\nOffice 97\nChile 40"
+    assert is_contents_listing(contents)
+    assert is_contents_listing(front_matter)
+    assert not is_contents_listing(table)
+    assert not is_contents_listing(counts)  # numbers that do not ascend are not pages
+    assert not is_contents_listing("\n".join(filler("prose", 8)))
