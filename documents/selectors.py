@@ -150,6 +150,12 @@ def _text_ranked(cursor, params: dict, *, total: int, limit: int) -> list[int]:
     if not lexemes:
         return []
     terms = [lexeme for lexeme, _ in lexemes]
+    variants = period_variants(params["query"])
+    if variants:
+        # Scored as terms of their own (no phrases): "Q4" where the question said "fourth
+        # quarter" is the same evidence.
+        cursor.execute(_LEXEMES_SQL, {"query": variants})
+        terms += [lexeme for lexeme, _ in cursor.fetchall() if lexeme not in terms]
     phrases = [
         (left, right, right_pos - left_pos)
         for (left, left_pos), (right, right_pos) in itertools.pairwise(lexemes)
@@ -186,6 +192,25 @@ def _text_ranked(cursor, params: dict, *, total: int, limit: int) -> list[int]:
 
     rows.sort(key=lambda row: (*(-value for value in score(row)), row[0]))
     return [row[0] for row in rows[:limit]]
+
+
+_ORDINALS = ("first", "second", "third", "fourth")
+_QUARTER = re.compile(r"\b(?:(first|second|third|fourth)\s+quarter|q([1-4]))\b", re.IGNORECASE)
+_FISCAL_YEAR = re.compile(r"\bfy\s?'?(\d{4}|\d{2})\b", re.IGNORECASE)
+
+
+def period_variants(query: str) -> str:
+    """The other ways filings write the periods a question names: "fourth quarter" / "Q4",
+    "FY2024" / "FY24" / "2024" (a year alone, as statement columns print it)."""
+    variants = []
+    for words, digit in _QUARTER.findall(query):
+        if words:
+            variants.append(f"Q{_ORDINALS.index(words.lower()) + 1}")
+        else:
+            variants.append(f"{_ORDINALS[int(digit) - 1]} quarter")
+    for year in _FISCAL_YEAR.findall(query):
+        variants.append(year if len(year) == 4 else f"20{year}")
+    return " ".join(variants)
 
 
 def _text_candidates(cursor, params: dict, *, loose: str, probes: list[str]) -> list[tuple]:

@@ -261,3 +261,41 @@ def test_contents_listings_are_told_from_tables_and_prose():
     assert not is_contents_listing(table)
     assert not is_contents_listing(counts)  # numbers that do not ascend are not pages
     assert not is_contents_listing("\n".join(filler("prose", 8)))
+
+
+def test_a_question_about_the_fourth_quarter_finds_the_q4_column(tenant_a):
+    pages = [
+        [
+            "# Our results may fluctuate from quarter to quarter",
+            f"Revenue in any quarter may fall short of the revenue of the quarter before {why}.",
+            *filler(why, 6),
+        ]
+        for why in ("seasonally", "in downturns", "after price cuts", "on delays", "abroad")
+    ]
+    pages.append(
+        [
+            "# Results by period (unaudited)",
+            "(in millions)  Q1  Q2  Q3  Q4",
+            "Net revenues  1,398.7  1,451.0  1,502.7  1,702.4",
+            *filler("unaudited", 8),
+        ]
+    )
+    ingest(tenant_a, pages)
+
+    hits = hybrid_search(
+        tenant=tenant_a,
+        query="What were revenues in the fourth quarter?",
+        embedder=LocalEmbedder(),
+        k=3,
+    )
+    q4_page = [hit for hit in hits if hit.page == 6]
+    assert q4_page and q4_page[0].text_rank == 1  # the full-text leg's best match
+
+
+def test_period_variants_name_the_same_period_as_filings_print_it():
+    from documents.selectors import period_variants
+
+    assert period_variants("revenue in the fourth quarter of 2023") == "Q4"
+    assert period_variants("Q2 operating income") == "second quarter"
+    assert period_variants("capital expenditure in FY2024 and FY'23") == "2024 2023"
+    assert period_variants("How many employees?") == ""
