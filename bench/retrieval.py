@@ -1,15 +1,19 @@
 """Retrieval benchmarks (not part of `make test`).
 
-1. Quality: the sample generator's long filings (100+ pages each, running headers, tables,
-   footnotes, confusable tables) are ingested and every fact's question is asked through
+1. Quality: the sample generator's long filings (100+ pages each: contents pages with page
+   numbers, running headers, EDGAR-style tables, footnotes, tables continued across pages, a
+   two-column page, highlights repeating figures) or the PDFs in `--filings DIR` (questions
+   in DIR/facts.yaml) are ingested and every fact's question is asked through
    `hybrid_search`; prints evidence-page recall@1/@5 for the hybrid retriever beside each
-   leg alone (vector only, full-text only) as the baseline.
+   leg alone (vector only, full-text only) as the baseline, with contents pages demoted and
+   not, how many questions cite a contents page, and each question's ranks.
 2. Scale: 100k chunks across 10 tenants (one holding 1 %), local-embedder vectors; prints
    p50/p99 latency of the HNSW query and of the whole hybrid_search, and recall@10 of the
    HNSW query against an exact scan (no index) of the same tenant: first over the shared
    index only (the baseline), then with the per-tenant indexes the worker builds.
 
     .venv/bin/python bench/retrieval.py [--chunks 100000] [--skip-scale] [--skip-quality]
+                                        [--filings DIR]
 """
 
 import argparse
@@ -19,22 +23,30 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
 from _scratch import scratch_database  # also sets up Django
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 
 from agents.providers.local_provider import LocalEmbedder
 from documents import selectors
-from documents.models import Chunk, Document
+from documents.chunking import is_contents_listing
+from documents.models import Chunk, Document, DocumentPage
 from documents.services import document_ingest, document_upload
 from documents.tenant_indexes import index_name, tenant_index_state, tenant_vector_index_ensure
 from samples.make_financial_pdfs import generate
 from tenants.services import tenant_create
 
 
-def quality() -> None:
-    out = Path(tempfile.mkdtemp(prefix="filings-"))
-    facts = generate(out, long=True)
+def quality(filings: Path | None = None) -> None:
+    if filings:
+        # Real filings kept outside the repository: DIR/*.pdf and DIR/facts.yaml (the same
+        # fields as samples/facts.yaml: id, document, question, page, also_pages).
+        facts = yaml.safe_load((filings / "facts.yaml").read_text())["facts"]
+        out = filings
+    else:
+        out = Path(tempfile.mkdtemp(prefix="filings-"))
+        facts = generate(out, long=True)
     tenant = tenant_create(name="Bench quality", slug="bench-quality")
     documents = {}
     for path in sorted(out.glob("*.pdf")):
@@ -46,6 +58,13 @@ def quality() -> None:
         document.refresh_from_db()
         documents[path.name] = document
         print(f"  {path.name}: {document.pages_total} pages, status {document.status}")
+    contents_pages = {
+        (str(page.document_id), page.number)
+        for page in DocumentPage.objects.for_tenant(tenant)
+        if is_contents_listing(page.text)
+    }
+    print(f"  contents/index pages: {sorted(n for _, n in contents_pages)}")
+    initial = {str(document.pk): name[0] for name, document in documents.items()}
     embedder = LocalEmbedder()
     print("\nFusion settings (evidence-page recall@5, hybrid):")
     print(f"  {'RRF k':>6} {'depth/k':>8} {'page':>5} {'@5':>6}")
@@ -71,27 +90,52 @@ def quality() -> None:
         "vector only": "vector",
         "full-text only": "text",
     }
-    print(f"\nEvidence-page recall over {len(facts)} questions (top-k distinct pages):")
-    print(f"  {'retriever':<16} {'@1':>6} {'@5':>6} {'@5 any page':>12}")
-    misses = []
-    for label, leg in legs.items():
-        at1 = at5 = at5_any = 0
+    demote = selectors.DEMOTE_CONTENTS_PAGES
+    for setting in (False, True):
+        selectors.DEMOTE_CONTENTS_PAGES = setting
+        print(
+            f"\nEvidence-page recall over {len(facts)} questions (top-k distinct pages), "
+            f"contents pages {'demoted' if setting else 'not demoted'}:"
+        )
+        print(f"  {'retriever':<16} {'@1':>6} {'@5':>6} {'@5 any page':>12} {'contents@5':>11}")
+        ranks: dict[str, list] = {}
+        for label, leg in legs.items():
+            at1 = at5 = at5_any = cited_contents = 0
+            for fact in facts:
+                hits = _search(tenant, fact["question"], embedder, leg)
+                doc_id = str(documents[fact["document"]].pk)
+                ranked = [(h.document_id, h.page) for h in hits]
+                target = (doc_id, fact["page"])
+                accepted = {(doc_id, p) for p in [fact["page"], *fact.get("also_pages", [])]}
+                at1 += ranked[:1] == [target]
+                at5 += target in ranked[:5]
+                at5_any += bool(accepted & set(ranked[:5]))
+                cited_contents += bool(contents_pages & set(ranked[:5]))
+                ranks.setdefault(fact["id"], []).append(
+                    ranked.index(target) + 1 if target in ranked else None
+                )
+                if leg is None:
+                    ranks[fact["id"]].append(
+                        [
+                            f"{'*' if hit in contents_pages else ''}{initial[hit[0]]}{hit[1]}"
+                            for hit in ranked
+                        ]
+                    )
+            n = len(facts)
+            print(
+                f"  {label:<16} {at1 / n:>6.2f} {at5 / n:>6.2f} {at5_any / n:>12.2f} "
+                f"{cited_contents:>11}"
+            )
+        print("  (contents@5: questions with a contents/index page among the top 5)")
+        print(f"\n  {'question':<30} {'page':>5} {'hybrid':>7} {'vector':>7} {'text':>5}  cited")
         for fact in facts:
-            hits = _search(tenant, fact["question"], embedder, leg)
-            doc_id = str(documents[fact["document"]].pk)
-            pages = [h.page for h in hits if h.document_id == doc_id]
-            ranked = [(h.document_id, h.page) for h in hits]
-            target = (doc_id, fact["page"])
-            accepted = {(doc_id, p) for p in [fact["page"], *fact["also_pages"]]}
-            at1 += ranked[:1] == [target]
-            at5 += target in ranked[:5]
-            at5_any += bool(accepted & set(ranked[:5]))
-            if leg is None and target not in ranked[:5]:
-                misses.append((fact["id"], fact["page"], pages[:5]))
-        n = len(facts)
-        print(f"  {label:<16} {at1 / n:>6.2f} {at5 / n:>6.2f} {at5_any / n:>12.2f}")
-    for fact_id, page, got in misses:
-        print(f"  hybrid miss: {fact_id} (evidence p.{page}) got pages {got}")
+            hybrid, cited, vector, text = ranks[fact["id"]]
+            print(
+                f"  {fact['id'][:30]:<30} {fact['page']:>5} {hybrid or '-':>7} "
+                f"{vector or '-':>7} {text or '-':>5}  {' '.join(cited)}"
+            )
+        print("  (cited: hybrid's pages in rank order, by file initial; * = contents/index page)")
+    selectors.DEMOTE_CONTENTS_PAGES = demote
 
 
 def _search(tenant, question, embedder, leg):
@@ -99,13 +143,14 @@ def _search(tenant, question, embedder, leg):
         return selectors.hybrid_search(tenant=tenant, query=question, embedder=embedder, k=5)
     original = selectors._fuse
 
-    def one_leg(*, tenant, query, vector_ids, text_ids, k):
+    def one_leg(*, tenant, query, vector_ids, text_ids, k, **options):
         return original(
             tenant=tenant,
             query=query,
             vector_ids=vector_ids if leg == "vector" else [],
             text_ids=text_ids if leg == "text" else [],
             k=k,
+            **options,
         )
 
     selectors._fuse = one_leg
@@ -338,6 +383,11 @@ def main() -> None:
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument(
+        "--filings",
+        type=Path,
+        help="measure quality on DIR/*.pdf with DIR/facts.yaml instead of the generated filings",
+    )
+    parser.add_argument(
         "--corpus",
         choices=["topics", "zipf"],
         default="topics",
@@ -353,7 +403,7 @@ def main() -> None:
             remeasure()
             return
         if not args.skip_quality:
-            quality()
+            quality(args.filings)
         if not args.skip_scale:
             scale(args.chunks, args.corpus)
 

@@ -11,6 +11,7 @@ token, which tracks OpenAI's cl100k and Titan's tokenizers within about ±20 % o
 text (numbers split like BPE does; long rare words are undercounted). Budgets leave room.
 """
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +52,45 @@ def heading_of(line: str) -> str | None:
     if stripped.isupper() and len(stripped.split()) <= 10:
         return stripped
     return None
+
+
+# A contents entry: a title, optional dot leaders, then a page number (arabic or roman).
+_CONTENTS_ENTRY = re.compile(
+    r"^(?P<title>.*[A-Za-z].*?)[\s.·…_]*\s(?P<page>\d{1,4}|[ivxlc]{1,7})$", re.IGNORECASE
+)
+# A figure in a table row (1,482.3 / 2,940 / 12.5%): a row of values, not a contents entry.
+_FIGURE = re.compile(r"\d,\d{3}|\d\.\d|\d%|\$\s*\d")
+CONTENTS_MIN_ENTRIES = 5
+
+
+def is_contents_listing(text: str) -> bool:
+    """Whether text is a table of contents or an index: most lines are a title followed by a
+    page number, and the page numbers ascend. Such pages repeat every section title (so they
+    match a question's words) but hold no evidence."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    pages: list[int] = []
+    entries = 0
+    for line in lines:
+        match = _CONTENTS_ENTRY.match(line.removeprefix(HEADING_MARK))
+        if match is None or _FIGURE.search(line):
+            continue
+        entries += 1
+        if match["page"].isdigit():
+            pages.append(int(match["page"]))
+    if entries < CONTENTS_MIN_ENTRIES or entries < 0.6 * len(lines) or len(pages) < 2:
+        return False
+    # Page numbers of a contents list never go back; a column of values does.
+    ascending = sum(later >= earlier for earlier, later in itertools.pairwise(pages))
+    return ascending >= 0.9 * (len(pages) - 1)
+
+
+# A contents page is judged on its first characters (they are short pages; this bounds cost).
+CONTENTS_PAGE_CHARS = 4000
+
+
+def contents_pages(pages) -> set[int]:
+    """The numbers of the pages (PageText) that are a table of contents or an index."""
+    return {page.number for page in pages if is_contents_listing(page.text[:CONTENTS_PAGE_CHARS])}
 
 
 @dataclass(frozen=True)

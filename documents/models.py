@@ -113,6 +113,9 @@ class Chunk(TenantOwned):
     context = models.CharField(max_length=900, blank=True)
     text = models.TextField()
     token_count = models.PositiveIntegerField(default=0)
+    # On a table of contents or an index page (chunking.is_contents_listing, judged at
+    # ingestion): retrieval ranks these behind every other candidate.
+    on_contents_page = models.BooleanField(default=False)
     search_vector = StoredGeneratedField(
         expression=SearchVector("context", weight="A", config="english")
         + SearchVector("text", weight="B", config="english"),

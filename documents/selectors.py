@@ -23,6 +23,9 @@ MIN_CANDIDATES = 40
 # How a page's chunks combine into the page's score: "max" (its best chunk) or "sum".
 PAGE_SCORE = "max"
 SNIPPET_CHARS = 300
+# Tables of contents and indexes list every section title, so they match a question's words
+# without holding its answer: their chunks go behind the other candidates of each leg.
+DEMOTE_CONTENTS_PAGES = True
 # A page's passage (its matched chunks) is capped for the model's prompt.
 MAX_PASSAGE_CHARS = 4000
 
@@ -71,7 +74,7 @@ class SearchHit:
 
 _VECTOR_SQL = """
 WITH nearest AS MATERIALIZED (
-    SELECT c.id, c.embedding <=> %(vector)s::vector AS distance
+    SELECT c.id, c.on_contents_page, c.embedding <=> %(vector)s::vector AS distance
     FROM documents_chunk c
     WHERE c.tenant_id = %(tenant)s
       AND c.embedding_model = %(model)s
@@ -79,13 +82,16 @@ WITH nearest AS MATERIALIZED (
     ORDER BY c.embedding <=> %(vector)s::vector
     LIMIT %(limit)s
 )
-SELECT id FROM nearest ORDER BY distance, id
+SELECT id, on_contents_page FROM nearest ORDER BY distance, id
 """
 
-# The question's lexemes in order (stemmed, stopwords dropped), to rank by rarity.
+# The question's lexemes in order (stemmed, stopwords dropped), to rank by rarity, then
+# those of its period variants (part 1), in one round trip.
 _LEXEMES_SQL = """
-SELECT lexeme, positions[1] FROM unnest(to_tsvector('english', %(query)s))
-ORDER BY positions[1]
+SELECT lexeme, positions[1], 0 AS part FROM unnest(to_tsvector('english', %(query)s))
+UNION ALL
+SELECT lexeme, positions[1], 1 FROM unnest(to_tsvector('english', %(variants)s))
+ORDER BY 3, 2
 """
 
 # Full-text candidates: the tenant's chunks matching the candidate query (the best
@@ -95,7 +101,8 @@ _TEXT_SQL = """
 WITH q AS (
     SELECT %(loose)s::tsquery AS loose, %(probes)s::tsquery[] AS probes
 ), matches AS (
-    SELECT c.id, c.search_vector, ts_rank_cd(c.search_vector, q.loose, 1) AS cover_density
+    SELECT c.id, c.on_contents_page, c.search_vector,
+           ts_rank_cd(c.search_vector, q.loose, 1) AS cover_density
     FROM documents_chunk c, q
     WHERE c.tenant_id = %(tenant)s
       AND c.search_vector @@ q.loose
@@ -104,6 +111,7 @@ WITH q AS (
     LIMIT %(text_scan_limit)s
 )
 SELECT m.id,
+       m.on_contents_page,
        m.cover_density,
        ARRAY(
            SELECT m.search_vector @@ probe
@@ -130,20 +138,26 @@ ORDER BY p.n
 """
 
 
-def _text_ranked(cursor, params: dict, *, total: int, limit: int) -> list[int]:
+def _text_ranked(
+    cursor, params: dict, *, total: int, limit: int, navigation: set[int]
+) -> list[int]:
     """Chunk ids ranked BM25-style: the summed rarity (IDF) of the question's terms and
     adjacent-term phrases each chunk contains, ties broken by ts_rank_cd (cover density,
     title/heading weighted above text).
 
     websearch_to_tsquery's AND of every term rarely matches a long question, and plain
     ts_rank has no notion of rarity, so "revenue" (on most pages of a filing) would weigh as
-    much as "spodumene" (on one).
+    much as "spodumene" (on one). Candidates on contents pages are added to `navigation`.
     """
-    cursor.execute(_LEXEMES_SQL, params)
-    lexemes = cursor.fetchall()
+    cursor.execute(_LEXEMES_SQL, {**params, "variants": period_variants(params["query"])})
+    rows = cursor.fetchall()
+    lexemes = [(lexeme, position) for lexeme, position, part in rows if part == 0]
     if not lexemes:
         return []
     terms = [lexeme for lexeme, _ in lexemes]
+    # Period variants are scored as terms of their own (no phrases): "Q4" where the question
+    # said "fourth quarter" is the same evidence.
+    terms += [lexeme for lexeme, _, part in rows if part == 1 and lexeme not in terms]
     phrases = [
         (left, right, right_pos - left_pos)
         for (left, left_pos), (right, right_pos) in itertools.pairwise(lexemes)
@@ -179,11 +193,31 @@ def _text_ranked(cursor, params: dict, *, total: int, limit: int) -> list[int]:
     ]
 
     def score(row) -> tuple[float, float]:
-        _, cover_density, flags = row
+        _, _, cover_density, flags = row
         return sum(w for w, hit in zip(weights, flags, strict=True) if hit), cover_density
 
     rows.sort(key=lambda row: (*(-value for value in score(row)), row[0]))
+    navigation.update(row[0] for row in rows[:limit] if row[1])
     return [row[0] for row in rows[:limit]]
+
+
+_ORDINALS = ("first", "second", "third", "fourth")
+_QUARTER = re.compile(r"\b(?:(first|second|third|fourth)\s+quarter|q([1-4]))\b", re.IGNORECASE)
+_FISCAL_YEAR = re.compile(r"\bfy\s?'?(\d{4}|\d{2})\b", re.IGNORECASE)
+
+
+def period_variants(query: str) -> str:
+    """The other ways filings write the periods a question names: "fourth quarter" / "Q4",
+    "FY2024" / "FY24" / "2024" (a year alone, as statement columns print it)."""
+    variants = []
+    for words, digit in _QUARTER.findall(query):
+        if words:
+            variants.append(f"Q{_ORDINALS.index(words.lower()) + 1}")
+        else:
+            variants.append(f"{_ORDINALS[int(digit) - 1]} quarter")
+    for year in _FISCAL_YEAR.findall(query):
+        variants.append(year if len(year) == 4 else f"20{year}")
+    return " ".join(variants)
 
 
 def _text_candidates(cursor, params: dict, *, loose: str, probes: list[str]) -> list[tuple]:
@@ -256,9 +290,20 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
         # the rows are the second statement's.
         cursor.execute(_SET_EF_SEARCH_SQL + _VECTOR_SQL, params)
         cursor.nextset()
-        vector_ids = [row[0] for row in cursor.fetchall()]
-        text_ids = _text_ranked(cursor, params, total=state.tenant_chunks, limit=limit)
-    return _fuse(tenant=tenant, query=query, vector_ids=vector_ids, text_ids=text_ids, k=k)
+        vector_rows = cursor.fetchall()
+        navigation = {chunk_id for chunk_id, on_contents in vector_rows if on_contents}
+        vector_ids = [chunk_id for chunk_id, _ in vector_rows]
+        text_ids = _text_ranked(
+            cursor, params, total=state.tenant_chunks, limit=limit, navigation=navigation
+        )
+    return _fuse(
+        tenant=tenant,
+        query=query,
+        vector_ids=vector_ids,
+        text_ids=text_ids,
+        k=k,
+        navigation=navigation,
+    )
 
 
 # Session settings (not SET LOCAL: no transaction, so no BEGIN/COMMIT round trips). Every
@@ -273,8 +318,23 @@ FROM ({state}) s, set_config('hnsw.iterative_scan', 'relaxed_order', false)
 _SET_EF_SEARCH_SQL = "SELECT set_config('hnsw.ef_search', %(ef_search)s, false);"
 
 
-def _fuse(*, tenant, query: str, vector_ids: list[int], text_ids: list[int], k: int):
+def _fuse(
+    *,
+    tenant,
+    query: str,
+    vector_ids: list[int],
+    text_ids: list[int],
+    k: int,
+    navigation: set[int] = frozenset(),
+):
+    """RRF of the two legs' rankings, one hit per page; `navigation` are the candidates on
+    contents pages (flagged at ingestion)."""
     depth = max(k, round(k * FUSION_DEPTH_PER_RESULT))
+    if DEMOTE_CONTENTS_PAGES:
+        # Behind every other candidate of its leg: a contents page enters the fusion only
+        # when a leg has nothing better, instead of taking an evidence page's place.
+        vector_ids = sorted(vector_ids, key=lambda c: c in navigation)
+        text_ids = sorted(text_ids, key=lambda c: c in navigation)
     vector_ids, text_ids = vector_ids[:depth], text_ids[:depth]
     scores: dict[int, float] = {}
     vector_rank = {chunk_id: rank for rank, chunk_id in enumerate(vector_ids, start=1)}

@@ -23,7 +23,7 @@ from django.utils import timezone
 from agents.providers.base import ProviderError
 from agents.providers.factory import provider_for
 from documents import storage
-from documents.chunking import PageText, PlannedChunk, plan_chunks
+from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.models import Chunk, Document, DocumentPage
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
 from documents.tenant_indexes import tenant_vector_index_ensure
@@ -253,6 +253,7 @@ def _ingest(document: Document) -> None:
     )
     pages = _pages(document)
     plan = plan_chunks(pages, title=document.title, boilerplate=document.boilerplate)
+    navigation = contents_pages(pages)
     provider = provider_for(document.tenant)
     embedder = provider.embedder
     if document.embedding_model and document.embedding_model != embedder.model_id:
@@ -279,6 +280,7 @@ def _ingest(document: Document) -> None:
                         context=chunk.context,
                         text=chunk.text,
                         token_count=chunk.token_count,
+                        on_contents_page=chunk.page_start in navigation,
                         embedding=vector,
                         embedding_model=embedder.model_id,
                     )

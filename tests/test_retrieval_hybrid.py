@@ -228,3 +228,121 @@ def test_the_vector_query_runs_with_the_scan_settings_sized_for_the_tenant(tenan
         assert cursor.fetchone()[0] == str(expected)
         cursor.execute("SHOW hnsw.iterative_scan")
         assert cursor.fetchone()[0] == "relaxed_order"
+
+
+def contents_report() -> list[list[str]]:
+    """A filing whose contents page lists every section title with its page."""
+    sections = [
+        ("Chair's letter", "chair"),
+        ("Operating and financial review", "review"),
+        ("Directors' report", "directors"),
+        ("Remuneration report", "pay"),
+        ("Five-year summary", "history"),
+        ("Notes to the financial statements", "notes"),
+    ]
+    contents = ["# Contents"] + [
+        f"{title} {'.' * 20} {page}" for page, (title, _) in enumerate(sections, start=3)
+    ]
+    pages = [["Northwind Minerals Annual Report 2024"], contents]
+    for title, topic in sections:
+        pages.append([f"# {title}", *filler(topic, 14)])
+    pages[5].append("Total remuneration of the Managing Director was A$2.4 million.")
+    return pages
+
+
+def test_a_contents_page_is_not_cited_above_the_page_with_the_evidence(tenant_a):
+    ingest(tenant_a, contents_report())
+
+    hits = hybrid_search(
+        tenant=tenant_a,
+        query="What total remuneration did the remuneration report show for the directors?",
+        embedder=LocalEmbedder(),
+        k=3,
+    )
+    pages = [hit.page for hit in hits]
+    assert pages[0] == 6  # the remuneration report page
+    assert 2 not in pages  # the contents page is behind every page with matching text
+
+
+def test_contents_listings_are_told_from_tables_and_prose():
+    from documents.chunking import is_contents_listing
+
+    contents = (
+        "## Table of Contents\nPage\nItem 1. Business 4\nItem 1A. Risk Factors 12\n"
+        "Item 7. Management's Discussion and Analysis of Financial Condition and\n"
+        "Results of Operations 38\nItem 7A. Quantitative and Qualitative Disclosures "
+        "About Market Risk . . . . 52\nItem 8. Financial Statements 55\nItem 9A. Controls and "
+        "Procedures 97"
+    )
+    front_matter = "Chair's letter ii\nHighlights iii\nDirectors' report 1\nNotes 12\nIndex 99"
+    table = (
+        "A$ million 2024 2023\nRevenue 1,482.3 1,301.7\nCost of sales (842.1) (702.5)\n"
+        "Gross profit 640.2 599.2\nFinance costs (24.9) (21.4)\nIncome tax (92.1) (79.5)"
+    )
+    counts = "Employees by region\nPilbara 812\nGoldfields 421\nAtacama 248\nOffice 97\nChile 40"
+    assert is_contents_listing(contents)
+    assert is_contents_listing(front_matter)
+    assert not is_contents_listing(table)
+    assert not is_contents_listing(counts)  # numbers that do not ascend are not pages
+    assert not is_contents_listing("\n".join(filler("prose", 8)))
+
+
+def test_a_question_about_the_fourth_quarter_finds_the_q4_column(tenant_a):
+    pages = [
+        [
+            "# Our results may fluctuate from quarter to quarter",
+            f"Revenue in any quarter may fall short of the revenue of the quarter before {why}.",
+            *filler(why, 6),
+        ]
+        for why in ("seasonally", "in downturns", "after price cuts", "on delays", "abroad")
+    ]
+    pages.append(
+        [
+            "# Results by period (unaudited)",
+            "(in millions)  Q1  Q2  Q3  Q4",
+            "Net revenues  1,398.7  1,451.0  1,502.7  1,702.4",
+            *filler("unaudited", 8),
+        ]
+    )
+    ingest(tenant_a, pages)
+
+    hits = hybrid_search(
+        tenant=tenant_a,
+        query="What were revenues in the fourth quarter?",
+        embedder=LocalEmbedder(),
+        k=3,
+    )
+    q4_page = [hit for hit in hits if hit.page == 6]
+    assert q4_page and q4_page[0].text_rank == 1  # the full-text leg's best match
+
+
+def test_period_variants_name_the_same_period_as_filings_print_it():
+    from documents.selectors import period_variants
+
+    assert period_variants("revenue in the fourth quarter of 2023") == "Q4"
+    assert period_variants("Q2 operating income") == "second quarter"
+    assert period_variants("capital expenditure in FY2024 and FY'23") == "2024 2023"
+    assert period_variants("How many employees?") == ""
+
+
+def test_chunks_on_contents_pages_are_flagged_at_ingestion_and_by_the_backfill(tenant_a):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("documents.migrations.0002_chunk_on_contents_page")
+    ingest(tenant_a, contents_report())
+    flagged = set(
+        Chunk.objects.for_tenant(tenant_a)
+        .filter(on_contents_page=True)
+        .values_list("page_start", flat=True)
+    )
+    assert flagged == {2}
+
+    Chunk.objects.for_tenant(tenant_a).update(on_contents_page=False)  # as before 0002
+    backfill.flag_existing_contents_pages(apps, None)
+    assert set(
+        Chunk.objects.for_tenant(tenant_a)
+        .filter(on_contents_page=True)
+        .values_list("page_start", flat=True)
+    ) == {2}
