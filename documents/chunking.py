@@ -39,7 +39,7 @@ def estimate_tokens(text: str) -> int:
     """Approximate model tokens (see the module docstring): _TOKEN's matches in `text`."""
     if not text.isascii():
         return _TOKEN.subn("", text)[1]  # counts matches without building a list
-    # The same count about four times faster (this runs for every line): byte i of `runs`
+    # The same count about 3.5 times faster (this runs for every line): byte i of `runs`
     # is the kind of character i; a letter or digit starts a token where the byte before
     # is not of its kind, and every mark is a token.
     data = text.encode("ascii")
@@ -57,7 +57,7 @@ def heading_of(line: str) -> str | None:
     stripped = line.strip()
     if not 3 <= len(stripped) <= 90 or "  " in stripped or not stripped[0].isalnum():
         return None
-    if stripped[-1] in ",;:" or sum(map(str.isdigit, stripped)) > len(stripped) * 0.2:
+    if stripped[-1] in ",;:" or sum(ch.isdigit() for ch in stripped) > len(stripped) * 0.2:
         return None
     if _HEADING_PATTERN.match(stripped) and len(stripped.split()) <= 12:
         return stripped
@@ -114,7 +114,7 @@ def plan_chunks(
     chunks: list[PlannedChunk] = []
     heading = ""
     for page in pages:
-        lines = [line for line in map(str.strip, page.text.split("\n")) if line]
+        lines = [line.strip() for line in page.text.split("\n") if line.strip()]
         if skip:
             # Running headers and footers sit at the edges of the page (see find_boilerplate).
             edge = set(range(EDGE_LINES)) | set(range(len(lines) - EDGE_LINES, len(lines)))
