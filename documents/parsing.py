@@ -101,100 +101,130 @@ def inspect_pdf(data: bytes, *, filename: str, max_pages: int) -> PdfInfo:
 _CELL_MAX_CHARS = 80
 
 
-def _char_box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float, float, float]:
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
-    return left.value, right.value, bottom.value, top.value
-
-
-@dataclass
+@dataclass(slots=True)
 class _Row:
+    """Short lines on one baseline: one line of the page, or the cells of a table row."""
+
     top: float
     bottom: float
     parts: list[tuple[float, float, str]]  # (left, right, text)
     size: float
-    first: int  # text index of the row's first character; -1 for long prose lines
+    first: int  # text index of the row's first character
 
 
 HEADING_MARK = "## "
 
 
-_FONT_NAME = ctypes.create_string_buffer(96)
-_FONT_FLAGS = ctypes.c_int()
+def _is_bold(handle, index: int, name: ctypes.Array) -> bool:
+    pdfium_c.FPDFText_GetFontInfo(handle, index, name, len(name), None)
+    font = name.value.lower()
+    return b"bold" in font or b"black" in font
 
 
-def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
-    pdfium_c.FPDFText_GetFontInfo(textpage, index, _FONT_NAME, len(_FONT_NAME), _FONT_FLAGS)
-    name = _FONT_NAME.value.lower()
-    return b"bold" in name or b"black" in name
+_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def _looks_like_heading(line: str) -> bool:
     if not 2 <= len(line) <= 90 or "  " in line or line[-1] in ",;" or not line[0].isalnum():
         return False
     # "Note 12" is a heading; "Total revenue 1,482.3 1,301.7" (a bold table row) is not.
-    if len(line.split()) > 14 or len(re.findall(r"\d[\d,.]*", line)) > 1:
+    if len(line.split()) > 14 or len(_NUMBER.findall(line)) > 1:
         return False
-    return sum(ch.isdigit() for ch in line) <= len(line) * 0.3
+    return sum(map(str.isdigit, line)) <= len(line) * 0.3
 
 
 def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
     """pdfium's lines, with same-baseline short lines (table cells) merged into one row and
     headings (larger or bold type) marked with a leading "## "."""
+    # Most lines are prose (longer than _CELL_MAX_CHARS): one font-size call each, for the
+    # page's body size, and nothing else. Only short lines pay for character boxes, row
+    # merging and the heading test.
     text = textpage.get_text_range()
-    rows: list[_Row] = []
+    handle = textpage.raw
+    font_size = pdfium_c.FPDFText_GetFontSize
+    char_box = pdfium_c.FPDFText_GetCharBox
+    box = [ctypes.c_double() for _ in range(4)]
+    left_, right_, bottom_, top_ = box
+    entries: list[str | _Row] = []  # prose lines as they are, short lines as rows
     bands: dict[int, list[_Row]] = {}
-    sizes: Counter[float] = Counter()
+    sizes: dict[float, int] = {}  # characters per exact font size
     offset = 0
     for raw_line in text.split("\r\n"):
-        start, offset = offset, offset + len(raw_line) + 2
-        line = " ".join(raw_line.split())
+        start = offset
+        offset += len(raw_line) + 2
+        # Most lines are normal already; str.isprintable() is False for every whitespace
+        # character but " ", so this skips " ".join(raw_line.split()) only when it is a no-op.
+        if (
+            raw_line.isprintable()
+            and "  " not in raw_line
+            and raw_line[:1] != " "
+            and raw_line[-1:] != " "
+        ):
+            line = raw_line
+        else:
+            line = " ".join(raw_line.split())
         if not line:
             continue
-        first = start + (len(raw_line) - len(raw_line.lstrip()))
-        size = pdfium_c.FPDFText_GetFontSize(textpage, first)
-        sizes[round(size, 1)] += len(line)
+        first = start + len(raw_line) - len(raw_line.lstrip()) if raw_line[0].isspace() else start
+        size = font_size(handle, first)
+        sizes[size] = sizes.get(size, 0) + len(line)
         if len(line) > _CELL_MAX_CHARS:
-            rows.append(_Row(top=0, bottom=0, parts=[(0, 0, line)], size=size, first=-1))
+            entries.append(line)
             continue
-        last = start + len(raw_line.rstrip()) - 1
-        left, _, bottom, top = _char_box(textpage, first)
-        _, right, bottom2, top2 = _char_box(textpage, last)
-        bottom, top = min(bottom, bottom2), max(top, top2)
+        char_box(handle, first, *box)
+        left, bottom, top = left_.value, bottom_.value, top_.value
+        char_box(handle, start + len(raw_line.rstrip()) - 1, *box)
+        right = right_.value
+        bottom, top = min(bottom, bottom_.value), max(top, top_.value)
         middle = (top + bottom) / 2
         key = int(middle // 4)
-        row = next(
-            (
-                r
-                for k in (key - 1, key, key + 1)
-                for r in bands.get(k, ())
-                if r.bottom <= middle <= r.top
-                and all(right <= pl + 1 or left >= pr - 1 for pl, pr, _ in r.parts)
-            ),
-            None,
-        )
+        row = _row_for(bands, key, middle, left, right)
         if row is None:
             row = _Row(top=top, bottom=bottom, parts=[], size=size, first=first)
-            rows.append(row)
+            entries.append(row)
             bands.setdefault(key, []).append(row)
         row.parts.append((left, right, line))
-    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    body = _body_size(sizes)
+    font_name = ctypes.create_string_buffer(96)
     lines = []
-    for row in rows:
-        line = _join(row.parts)
+    for entry in entries:
+        if entry.__class__ is str:
+            lines.append(entry)
+            continue
+        line = _join(entry.parts)
         # The font name (for bold) is read only for lines that could be headings.
         if (
-            len(row.parts) == 1
-            and row.first >= 0
+            len(entry.parts) == 1
+            and entry.size >= body * 0.95
             and _looks_like_heading(line)
-            and (
-                row.size >= body * 1.1
-                or (row.size >= body * 0.95 and _is_bold(textpage, row.first))
-            )
+            and (entry.size >= body * 1.1 or _is_bold(handle, entry.first, font_name))
         ):
             line = HEADING_MARK + line
         lines.append(line)
     return lines
+
+
+def _row_for(
+    bands: dict[int, list[_Row]], key: int, middle: float, left: float, right: float
+) -> _Row | None:
+    """The first row on this baseline (its box spans `middle`) that no part overlaps."""
+    for k in (key - 1, key, key + 1):
+        for row in bands.get(k, ()):
+            if row.bottom <= middle <= row.top and all(
+                right <= part_left + 1 or left >= part_right - 1
+                for part_left, part_right, _ in row.parts
+            ):
+                return row
+    return None
+
+
+def _body_size(sizes: dict[float, int]) -> float:
+    """The font size (to 0.1 pt) of most of the page's characters; the first on a tie."""
+    rounded: dict[float, int] = {}
+    for size, count in sizes.items():
+        key = round(size, 1)
+        rounded[key] = rounded.get(key, 0) + count
+    return max(rounded, key=rounded.__getitem__) if rounded else 0.0
 
 
 def _join(parts: list[tuple[float, float, str]]) -> str:

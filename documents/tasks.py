@@ -18,8 +18,16 @@ def ingest_document(document_id: str) -> str:
     outcome = services.document_ingest(document_id=document_id)
     emit_ingestion_backlog(documents=services.ingestion_backlog())
     if outcome == "ready":
-        services.tenant_index_maintain(document_id=document_id)
+        # A task of its own: an index build can take minutes on a large tenant, and this
+        # worker's next document need not wait for it.
+        maintain_tenant_indexes.enqueue(document_id=document_id)
     return outcome
+
+
+@task
+def maintain_tenant_indexes(document_id: str) -> str:
+    """Give the document's tenant its own indexes once it is large enough."""
+    return services.tenant_index_maintain(document_id=document_id)
 
 
 @task

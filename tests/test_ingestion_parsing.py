@@ -1,5 +1,7 @@
 """PDF parsing and chunking on real PDFs: rows on one line, labels, headers, page bounds."""
 
+import re
+
 import pytest
 
 from documents.chunking import PageText, estimate_tokens, plan_chunks
@@ -11,6 +13,14 @@ def test_table_drawn_column_by_column_comes_back_one_row_per_line():
     text = next(extract_pages(column_major_table_pdf())).text
     assert "Revenue  1,482.3  1,301.7" in text.splitlines()
     assert "Cost of sales  (842.1)  (702.5)" in text.splitlines()
+
+
+def test_spacing_within_and_around_a_line_is_normalised():
+    data = make_pdf([["Revenue   grew strongly  ", "   Indented line here"]])
+    assert next(extract_pages(data)).text.splitlines() == [
+        "Revenue grew strongly",
+        "Indented line here",
+    ]
 
 
 def test_printed_page_labels_are_read():
@@ -69,6 +79,23 @@ def test_split_chunks_overlap_by_whole_lines():
 
 def test_token_estimate_counts_words_numbers_and_punctuation():
     assert estimate_tokens("Revenue 1,482.3 (2023: 1,301.7)") == 15
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "FY2024 revenue: $1,482.3m (up 12.4%)",
+        "abc123def 4x4 --- ...",
+        "tab\tand\x1cfile separator\x0b_under_score",
+        "Caf\u00e9 \u2013 \u00b2 \u0663\u0664 non\u00a0breaking",
+        "".join(chr(i) for i in range(128)),
+    ],
+)
+def test_token_estimate_is_the_count_of_token_pattern_matches(text):
+    # ASCII text is counted without the regex; both ways must agree with the definition.
+    assert estimate_tokens(text) == len(re.findall(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]", text))
 
 
 @pytest.mark.parametrize(

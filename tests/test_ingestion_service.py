@@ -3,10 +3,12 @@ failures (retry, then a visible failure with progress kept) and resumption witho
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from agents.providers.base import Provider, ProviderError, UsageMeter
 from agents.providers.local_provider import LocalEmbedder
-from documents import services
+from documents import services, tasks
 from documents.models import Chunk, Document, DocumentPage
 from documents.services import document_ingest, document_upload
 from tests.data.pdf_factory import filler, make_pdf
@@ -174,3 +176,34 @@ def test_a_crash_mid_document_resumes_where_it_stopped(tenant_a, monkeypatch):
     ordinals = list(Chunk.objects.filter(document=document).values_list("ordinal", flat=True))
     assert sorted(ordinals) == list(range(len(ordinals)))
     assert written < set(ordinals)
+
+
+def claimed_ingestion_task(document: Document, *, worker_id: str):
+    """An ingestion task as db_worker leaves it when killed: claimed, "running"."""
+    result = tasks.ingest_document.enqueue(document_id=str(document.pk))
+    DBTaskResult.objects.get(pk=result.id).claim(worker_id)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PROCESSING)
+    return result
+
+
+def test_watchdog_ends_a_dead_workers_ingestion_task_as_failed(tenant_a):
+    document = upload_one(tenant_a, make_pdf([["Only page"]]))
+    lost = claimed_ingestion_task(document, worker_id="worker-killed")
+
+    assert services.document_watchdog(document_id=document.pk) == "requeued"
+
+    lost.refresh()
+    assert lost.status == TaskResultStatus.FAILED
+    assert lost.errors[0].exception_class_path.endswith("IngestionWorkerLost")
+    assert "Worker worker-killed stopped" in lost.errors[0].traceback
+
+
+def test_watchdog_leaves_other_documents_running_tasks_alone(tenant_a):
+    document = upload_one(tenant_a, make_pdf([["Only page"]]))
+    other = claimed_ingestion_task(upload_one(tenant_a, make_pdf([["Other"]])), worker_id="w2")
+    claimed_ingestion_task(document, worker_id="worker-killed")
+
+    services.document_watchdog(document_id=document.pk)
+
+    other.refresh()
+    assert other.status == TaskResultStatus.RUNNING

@@ -1,11 +1,15 @@
 """Ingestion by the real `manage.py db_worker`: an upload reaches ready, and a worker
-killed mid-document is replaced by one that finishes it without duplicate chunks."""
+killed mid-document is replaced by one that finishes it without duplicate chunks (its task
+row ends as failed)."""
 
 import signal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from documents import tasks
 from documents.chunking import PageText, plan_chunks
 from documents.models import Chunk, Document, DocumentPage
 from tests.data.pdf_factory import filler, make_pdf
@@ -59,12 +63,15 @@ def test_worker_killed_mid_document_is_finished_by_the_next_without_duplicates(c
     killed_at = status_of(doc_id)
     assert killed_at.status == "processing"
     assert 0 < killed_at.pages_done < 300
+    killed_task = DBTaskResult.objects.running().get(task_path=tasks.ingest_document.module_path)
 
     with db_worker(data_dir, EMBED_BATCH_SIZE="16"):
         wait_until(lambda: status_of(doc_id).is_finished, timeout=180, message="never resumed")
     document = status_of(doc_id)
     assert document.status == "ready", document.error
     assert document.attempts == 2
+    # The killed worker's task row does not stay "running" for ever.
+    assert tasks.ingest_document.get_result(killed_task.id).status == TaskResultStatus.FAILED
     ordinals = list(Chunk.objects.filter(document_id=doc_id).values_list("ordinal", flat=True))
     stored = DocumentPage.objects.filter(document_id=doc_id).order_by("number")
     expected = plan_chunks(
