@@ -86,12 +86,12 @@ SELECT id, on_contents_page FROM nearest ORDER BY distance, id
 """
 
 # The question's lexemes in order (stemmed, stopwords dropped), to rank by rarity, then
-# those of its period variants (part 1), in one round trip.
+# those of its period variants (part 1); fetched with hybrid_search's first statement.
 _LEXEMES_SQL = """
-SELECT lexeme, positions[1], 0 AS part FROM unnest(to_tsvector('english', %(query)s))
+SELECT lexeme, positions[1] AS position, 0 AS part
+  FROM unnest(to_tsvector('english', %(query)s))
 UNION ALL
 SELECT lexeme, positions[1], 1 FROM unnest(to_tsvector('english', %(variants)s))
-ORDER BY 3, 2
 """
 
 # Full-text candidates: the tenant's chunks matching the candidate query (the best
@@ -124,7 +124,8 @@ TEXT_SCAN_LIMIT = 2_000
 # not pull candidates in. Counting stops at the cap, so the count costs at most that much.
 COMMON_TERM_CHUNKS = 500
 
-# Each probe's document frequency among the tenant's chunks, counted up to a cap (GIN index).
+# Each term's document frequency among the tenant's chunks, counted up to a cap (GIN index).
+# Only terms are counted: a phrase weighs by its terms' rarity.
 _DF_SQL = """
 SELECT (
     SELECT count(*) FROM (
@@ -133,45 +134,53 @@ SELECT (
         LIMIT %(cap)s
     ) hits
 )
-FROM unnest(%(probes)s::tsquery[]) WITH ORDINALITY AS p(probe, n)
+FROM unnest(%(term_probes)s::tsquery[]) WITH ORDINALITY AS p(probe, n)
 ORDER BY p.n
 """
 
 
-def _text_ranked(
-    cursor, params: dict, *, total: int, limit: int, navigation: set[int]
-) -> list[int]:
-    """Chunk ids ranked BM25-style: the summed rarity (IDF) of the question's terms and
-    adjacent-term phrases each chunk contains, ties broken by ts_rank_cd (cover density,
-    title/heading weighted above text).
-
-    websearch_to_tsquery's AND of every term rarely matches a long question, and plain
-    ts_rank has no notion of rarity, so "revenue" (on most pages of a filing) would weigh as
-    much as "spodumene" (on one). Candidates on contents pages are added to `navigation`.
-    """
-    cursor.execute(_LEXEMES_SQL, {**params, "variants": period_variants(params["query"])})
-    rows = cursor.fetchall()
-    lexemes = [(lexeme, position) for lexeme, position, part in rows if part == 0]
+def _question_terms(lexeme_rows: list) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """The question's terms (its lexemes, then its period variants') and its adjacent-term
+    phrases (left, right, gap), from the (lexeme, position, part) rows of _LEXEMES_SQL."""
+    lexemes = [(lexeme, position) for lexeme, position, part in lexeme_rows if part == 0]
     if not lexemes:
-        return []
+        return [], []
     terms = [lexeme for lexeme, _ in lexemes]
     # Period variants are scored as terms of their own (no phrases): "Q4" where the question
     # said "fourth quarter" is the same evidence.
-    terms += [lexeme for lexeme, _, part in rows if part == 1 and lexeme not in terms]
+    terms += [lexeme for lexeme, _, part in lexeme_rows if part == 1 and lexeme not in terms]
     phrases = [
         (left, right, right_pos - left_pos)
         for (left, left_pos), (right, right_pos) in itertools.pairwise(lexemes)
         if 0 < right_pos - left_pos <= 3
     ]
+    return terms, phrases
+
+
+def _text_ranked(
+    cursor,
+    params: dict,
+    *,
+    terms: list[str],
+    phrases: list[tuple[str, str, int]],
+    frequency: list[int],
+    total: int,
+    limit: int,
+    navigation: set[int],
+) -> list[int]:
+    """Chunk ids ranked BM25-style: the summed rarity (IDF) of the question's terms and
+    adjacent-term phrases each chunk contains, ties broken by ts_rank_cd (cover density,
+    title/heading weighted above text). `frequency`: each term's chunk count (_DF_SQL).
+
+    websearch_to_tsquery's AND of every term rarely matches a long question, and plain
+    ts_rank has no notion of rarity, so "revenue" (on most pages of a filing) would weigh as
+    much as "spodumene" (on one). Candidates on contents pages are added to `navigation`.
+    """
+    if not terms:
+        return []
     probes = [_quote(term) for term in terms] + [
         f"{_quote(left)} <{gap}> {_quote(right)}" for left, right, gap in phrases
     ]
-    # Only the terms' frequencies are used (a phrase weighs by its terms' rarity), so only
-    # the terms are counted: each count is a GIN lookup.
-    cursor.execute(
-        _DF_SQL, {**params, "probes": [_quote(t) for t in terms], "cap": COMMON_TERM_CHUNKS}
-    )
-    frequency = [df for (df,) in cursor.fetchall()]
     # Candidates come from the informative terms: a chunk that only shares "revenue" and
     # "2024" with the question is never worth ranking, and ranking every such chunk of a
     # large tenant is what made this leg slow. With no rare term, all terms must match.
@@ -274,8 +283,11 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
         # Round trips are most of this function's cost, so the preparation is one statement:
         # the documents not to search, the index state that sizes ef_search, and the scan mode.
         state_sql, state_params = state_query(tenant.pk)
-        cursor.execute(_PREPARE_SQL.format(state=state_sql), state_params)
-        not_ready, *state_row = cursor.fetchone()
+        cursor.execute(
+            _PREPARE_SQL.format(state=state_sql, lexemes=_LEXEMES_SQL),
+            {**state_params, "query": query, "variants": period_variants(query)},
+        )
+        not_ready, lexeme_rows, *state_row = cursor.fetchone()
         state = state_from_row(*state_row)
         params = {
             "tenant": tenant.pk,
@@ -286,15 +298,27 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
             "limit": limit,
             "ef_search": str(vector_ef_search(state, limit)),
         }
-        # Two statements in one round trip (Django's psycopg cursor binds on the client);
-        # the rows are the second statement's.
-        cursor.execute(_SET_EF_SEARCH_SQL + _VECTOR_SQL, params)
+        terms, phrases = _question_terms(lexeme_rows)
+        params["term_probes"] = [_quote(term) for term in terms]
+        params["cap"] = COMMON_TERM_CHUNKS
+        # Independent statements in one round trip (Django's psycopg cursor binds on the
+        # client): set ef_search, the vector leg, the terms' chunk counts.
+        cursor.execute(f"{_SET_EF_SEARCH_SQL} {_VECTOR_SQL}; {_DF_SQL}", params)
         cursor.nextset()
         vector_rows = cursor.fetchall()
+        cursor.nextset()
+        frequency = [df for (df,) in cursor.fetchall()]
         navigation = {chunk_id for chunk_id, on_contents in vector_rows if on_contents}
         vector_ids = [chunk_id for chunk_id, _ in vector_rows]
         text_ids = _text_ranked(
-            cursor, params, total=state.tenant_chunks, limit=limit, navigation=navigation
+            cursor,
+            params,
+            terms=terms,
+            phrases=phrases,
+            frequency=frequency,
+            total=state.tenant_chunks,
+            limit=limit,
+            navigation=navigation,
         )
     return _fuse(
         tenant=tenant,
@@ -312,6 +336,9 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
 _PREPARE_SQL = """
 SELECT ARRAY(SELECT d.id FROM documents_document d
               WHERE d.tenant_id = %(tenant)s AND d.status <> 'ready'),
+       (SELECT coalesce(json_agg(json_build_array(l.lexeme, l.position, l.part)
+                                 ORDER BY l.part, l.position), '[]')
+          FROM ({lexemes}) l),
        s.*
 FROM ({state}) s, set_config('hnsw.iterative_scan', 'relaxed_order', false)
 """

@@ -88,7 +88,7 @@ def text_plan(tenant) -> str:
     """The plan of the full-text leg's term count for the tenant."""
     from documents.selectors import _DF_SQL
 
-    params = {"tenant": tenant.pk, "probes": ["'marker7'"], "cap": 500}
+    params = {"tenant": tenant.pk, "term_probes": ["'marker7'"], "cap": 500}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE documents_chunk")
         cursor.execute("SET LOCAL enable_seqscan = off")

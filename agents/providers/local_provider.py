@@ -5,6 +5,7 @@ similarity only). The chat model is extractive: it quotes retrieved passages wit
 pages and labels every answer as coming from the offline local mode.
 """
 
+import functools
 import hashlib
 import itertools
 import math
@@ -30,6 +31,14 @@ def terms(text: str) -> list[str]:
     """Lower-cased content words (numbers kept, thousands separators dropped)."""
     words = (w.replace(",", "") for w in _WORD.findall(text.lower()))
     return [w for w in words if w not in STOPWORDS]
+
+
+@functools.lru_cache(maxsize=8192)
+def term_set(text: str) -> frozenset[str]:
+    """terms(text) as a set, remembered: the simulated model grades, answers and checks the
+    same passages several times per question, and a remote model's reading of them would
+    not cost this process any CPU."""
+    return frozenset(terms(text))
 
 
 def _bucket(feature: str) -> tuple[int, float]:
@@ -132,7 +141,7 @@ def _key_terms(text: str) -> set[str]:
 def _weights(question_terms: set[str], texts: list[str]) -> dict[str, float]:
     """Question terms weighted by rarity among the passages: a term every passage shares
     (the company name, the year) says little; a term no passage has is what is missing."""
-    bags = [set(terms(text)) for text in texts]
+    bags = [term_set(text) for text in texts]
     count = len(bags)
     return {
         # Periods ("year ended 30 June 2024") say when, not what: they count for less.
@@ -146,7 +155,7 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    present = set(terms(text))
+    present = term_set(text)
     return sum(w for term, w in weights.items() if term in present) / total
 
 
