@@ -115,7 +115,7 @@ class Chunk(TenantOwned):
     token_count = models.PositiveIntegerField(default=0)
     # On a table of contents or an index page (chunking.is_contents_listing, judged at
     # ingestion): retrieval ranks these behind every other candidate.
-    on_contents_page = models.BooleanField(default=False)
+    on_contents_page = models.BooleanField(default=False, db_default=False)
     search_vector = StoredGeneratedField(
         expression=SearchVector("context", weight="A", config="english")
         + SearchVector("text", weight="B", config="english"),
