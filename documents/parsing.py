@@ -285,14 +285,15 @@ def _column_gutters(
 ) -> list[_Gutter]:
     """The gutters between prose columns on the page, if it sets text in columns.
 
-    Evidence for a gutter is a merged row whose parts on both sides of a wide gap are prose
-    (`_is_prose`): the left and right column lines that share a baseline. Gaps that overlap
-    on at least _GUTTER_MIN_ROWS rows make one gutter, the x-range they all share (three
-    columns: two gutters). A gutter holds above and below its evidence rows up to the first
-    line that crosses it (a full-width heading, paragraph or table row), so a page can have
-    full-width text or tables above or below its columns. Tables never count as evidence (a
-    figure is not prose), and a row of cells is kept whole even across a gutter
-    (`_split_at_gutters`).
+    Evidence for a gutter is a merged row with text on both sides of a wide gap, prose
+    (`_is_prose`) on at least one side and no figure (`_is_figure`) on either: the left and
+    right column lines that share a baseline (one of them may end a paragraph). Gaps that
+    overlap on at least _GUTTER_MIN_ROWS rows make one gutter, the x-range they all share:
+    from the longest left-column line to where the next column starts (three columns: two
+    gutters). A gutter holds above and below its evidence rows up to the first line that
+    spans it (a full-width heading, paragraph or table row), so a page can have full-width
+    text or tables above or below its columns. A table's rows of label and figures are no
+    evidence, and are kept whole even across a gutter (`_row_pieces`).
     """
     rows = [entry for entry in entries if entry.__class__ is not str]
     gaps: list[tuple[float, float, float]] = []  # (left, right, height of the row)
@@ -303,8 +304,9 @@ def _column_gutters(
         for before, after in itertools.pairwise(row.parts):
             if (
                 after[0] - before[1] >= _GUTTER_MIN_WIDTH
-                and _is_prose(before[2])
-                and _is_prose(after[2])
+                and (_is_prose(before[2]) or _is_prose(after[2]))
+                and not _is_figure(before[2])
+                and not _is_figure(after[2])
             ):
                 gaps.append((before[1], after[0], (row.top + row.bottom) / 2))
     if len(gaps) < _GUTTER_MIN_ROWS:

@@ -41,6 +41,13 @@ def test_short_last_lines_of_column_paragraphs_stay_in_their_column():
     assert text.splitlines() == west + east
 
 
+def test_a_few_lines_ending_a_text_in_the_right_column_read_after_the_left_column():
+    west = column_prose("west", 10)
+    east = ["appetite.", "we expect 310,000 to 340,000 tonnes of", "spodumene in FY2025."]
+    text = next(extract_pages(columns_pdf([west, east]))).text
+    assert text.splitlines() == west + east
+
+
 def test_full_width_heading_and_table_around_columns_keep_their_lines():
     west, east = column_prose("west", 8), column_prose("east", 8)
     table = [("Revenue", "1,482.3", "1,301.7"), ("Total recordable injury rate", "3.1", "4.4")]
