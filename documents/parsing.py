@@ -255,7 +255,7 @@ def _join(parts: list[tuple[float, float, str, int, int]]) -> str:
 
 
 # A column gutter is at least this wide (points; a word space is about 3) and is seen between
-# prose lines on at least this many rows.
+# lines of text on at least this many rows.
 _GUTTER_MIN_WIDTH = 8.0
 _GUTTER_MIN_ROWS = 3
 
