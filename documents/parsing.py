@@ -4,9 +4,11 @@ kept on one line.
 pdfium's own text order follows the content stream, which keeps prose columns in reading
 order and, when a table is drawn row by row, a row on one line. When a producer draws a table
 column by column, pdfium emits one cell per line; those short lines are merged back into rows
-by their position on the page (same baseline, left to right). Headings (type larger than the
-page's body text, or bold) are marked with a leading "## " so chunking can give every chunk
-its nearest heading; the font is read once per line, which keeps parsing near raw speed.
+by their position on the page (same baseline, left to right), except across a column gutter:
+prose set in two or three columns comes out column by column (see _column_gutters). Headings
+(type larger than the page's body text, or bold) are marked with a leading "## " so chunking
+can give every chunk its nearest heading; the font is read once per line, which keeps parsing
+near raw speed.
 """
 
 import ctypes
@@ -107,7 +109,10 @@ class _Row:
 
     top: float
     bottom: float
-    parts: list[tuple[float, float, str]]  # (left, right, text)
+    # (left, right, text, slot, first): slot is how many entries the page had when the line
+    # was read, first the text index of its first character; both keep stream order when a
+    # row is split at a column gutter.
+    parts: list[tuple[float, float, str, int, int]]
     size: float
     first: int  # text index of the row's first character
 
@@ -148,6 +153,8 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
     entries: list[str | _Row] = []  # prose lines as they are, short lines as rows
     bands: dict[int, list[_Row]] = {}
     sizes: dict[float, int] = {}  # characters per exact font size
+    prose_starts: list[int] = []  # text index of each prose line, for _column_gutters
+    merged = False
     offset = 0
     for raw_line in text.split("\r\n"):
         start = offset
@@ -170,6 +177,7 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
         sizes[size] = sizes.get(size, 0) + len(line)
         if len(line) > _CELL_MAX_CHARS:
             entries.append(line)
+            prose_starts.append(start)
             continue
         char_box(handle, first, *box)
         left, bottom, top = left_.value, bottom_.value, top_.value
@@ -179,11 +187,18 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
         middle = (top + bottom) / 2
         key = int(middle // 4)
         row = _row_for(bands, key, middle, left, right)
+        slot = len(entries)
         if row is None:
             row = _Row(top=top, bottom=bottom, parts=[], size=size, first=first)
             entries.append(row)
             bands.setdefault(key, []).append(row)
-        row.parts.append((left, right, line))
+        else:
+            merged = True
+        row.parts.append((left, right, line, slot, first))
+    if merged:
+        gutters = _column_gutters(entries, textpage, text, prose_starts)
+        if gutters:
+            entries = _split_at_gutters(entries, gutters, handle)
     body = _body_size(sizes)
     font_name = ctypes.create_string_buffer(96)
     lines = []
@@ -212,7 +227,7 @@ def _row_for(
         for row in bands.get(k, ()):
             if row.bottom <= middle <= row.top and all(
                 right <= part_left + 1 or left >= part_right - 1
-                for part_left, part_right, _ in row.parts
+                for part_left, part_right, *_ in row.parts
             ):
                 return row
     return None
@@ -227,16 +242,166 @@ def _body_size(sizes: dict[float, int]) -> float:
     return max(rounded, key=rounded.__getitem__) if rounded else 0.0
 
 
-def _join(parts: list[tuple[float, float, str]]) -> str:
+def _join(parts: list[tuple[float, float, str, int, int]]) -> str:
     if len(parts) == 1:
         return parts[0][2]
     parts.sort()
     out = [parts[0][2]]
-    for (_, previous_right, _), (left, _, text) in itertools.pairwise(parts):
+    for (_, previous_right, *_), (left, _, text, *_) in itertools.pairwise(parts):
         # A wide gap is a table column: two spaces keep the row readable in snippets.
         out.append("  " if left - previous_right > 8 else " ")
         out.append(text)
     return "".join(out)
+
+
+# A column gutter is at least this wide (points; a word space is about 3) and is seen between
+# lines of text on at least this many rows.
+_GUTTER_MIN_WIDTH = 8.0
+_GUTTER_MIN_ROWS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Gutter:
+    """The x-range between two text columns, and the heights (exclusive) where it holds."""
+
+    left: float
+    right: float
+    low: float
+    high: float
+
+
+def _is_prose(text: str) -> bool:
+    """Several words of running text: a line of a text column, not a table cell."""
+    return len(text) >= 20 and text.count(" ") >= 3 and sum(map(str.isdigit, text)) * 5 < len(text)
+
+
+def _is_figure(text: str) -> bool:
+    """A table cell: a figure ("1,482.3", "(842.1)", "12.4%", "FY24", "$", "—") or a tiny one."""
+    return len(text) <= 3 or sum(map(str.isalpha, text)) * 2 < len(text) - text.count(" ")
+
+
+def _column_gutters(
+    entries: list[str | _Row], textpage: pdfium.PdfTextPage, text: str, prose_starts: list[int]
+) -> list[_Gutter]:
+    """The gutters between prose columns on the page, if it sets text in columns.
+
+    Evidence for a gutter is a merged row with text on both sides of a wide gap, prose
+    (`_is_prose`) on at least one side and no figure (`_is_figure`) on either: the left and
+    right column lines that share a baseline (one of them may end a paragraph). Gaps that
+    overlap on at least _GUTTER_MIN_ROWS rows make one gutter, the x-range they all share:
+    from the longest left-column line to where the next column starts (three columns: two
+    gutters). A gutter holds above and below its evidence rows up to the first line that
+    spans it (a full-width heading, paragraph or table row), so a page can have full-width
+    text or tables above or below its columns. A table's rows of label and figures are no
+    evidence, and are kept whole even across a gutter (`_row_pieces`).
+    """
+    rows = [entry for entry in entries if entry.__class__ is not str]
+    gaps: list[tuple[float, float, float]] = []  # (left, right, height of the row)
+    for row in rows:
+        if len(row.parts) < 2:
+            continue
+        row.parts.sort()
+        for before, after in itertools.pairwise(row.parts):
+            if (
+                after[0] - before[1] >= _GUTTER_MIN_WIDTH
+                and (_is_prose(before[2]) or _is_prose(after[2]))
+                and not _is_figure(before[2])
+                and not _is_figure(after[2])
+            ):
+                gaps.append((before[1], after[0], (row.top + row.bottom) / 2))
+    if len(gaps) < _GUTTER_MIN_ROWS:
+        return []
+    gaps.sort(key=lambda gap: gap[0] + gap[1])
+    clusters: list[tuple[float, float, list[float]]] = []
+    for left, right, height in gaps:
+        if clusters and left < clusters[-1][1] and right > clusters[-1][0]:
+            shared_left, shared_right, heights = clusters[-1]
+            heights.append(height)
+            clusters[-1] = (max(shared_left, left), min(shared_right, right), heights)
+        else:
+            clusters.append((left, right, [height]))
+    clusters = [cluster for cluster in clusters if len(cluster[2]) >= _GUTTER_MIN_ROWS]
+    if not clusters:
+        return []
+    boxes = [
+        (left, right, (row.top + row.bottom) / 2) for row in rows for left, right, *_ in row.parts
+    ]
+    boxes += (_prose_box(textpage, text, start) for start in prose_starts)
+    gutters = []
+    for gutter_left, gutter_right, heights in clusters:
+        lowest, highest = min(heights), max(heights)
+        low, high = float("-inf"), float("inf")
+        for left, right, height in boxes:
+            if left < gutter_left and right > gutter_right:  # spans the gutter
+                if height < lowest:
+                    low = max(low, height)
+                elif height > highest:
+                    high = min(high, height)
+        gutters.append(_Gutter(gutter_left, gutter_right, low, high))
+    return gutters
+
+
+def _prose_box(textpage: pdfium.PdfTextPage, text: str, start: int) -> tuple[float, float, float]:
+    """(left, right, height) of the prose line starting at index `start` of the page's text."""
+    end = text.find("\r\n", start)
+    line = text[start:] if end < 0 else text[start:end]
+    first = start + len(line) - len(line.lstrip())
+    left, bottom, _, top = textpage.get_charbox(first)
+    _, _, right, _ = textpage.get_charbox(start + len(line.rstrip()) - 1)
+    return left, right, (top + bottom) / 2
+
+
+def _split_at_gutters(
+    entries: list[str | _Row], gutters: list[_Gutter], handle
+) -> list[str | _Row]:
+    """The entries with each merged row cut where it crosses a gutter between two parts that
+    are not figures; a cut-off piece moves to where its first line was in pdfium's order,
+    which is reading order when each column is drawn top to bottom."""
+    out: list[str | _Row] = []
+    later: dict[int, list[tuple[int, _Row]]] = {}  # slot -> (first, piece)
+    for index, entry in enumerate(entries):
+        if index in later:
+            out.extend(piece for _, piece in sorted(later.pop(index)))
+        if entry.__class__ is not str and len(entry.parts) > 1:
+            pieces = _row_pieces(entry, gutters, handle)
+            entry = pieces[0]
+            for piece in pieces[1:]:
+                slot = min(part[3] for part in piece.parts)
+                later.setdefault(slot, []).append((piece.first, piece))
+        out.append(entry)
+    for slot in sorted(later):
+        out.extend(piece for _, piece in sorted(later[slot]))
+    return out
+
+
+def _row_pieces(row: _Row, gutters: list[_Gutter], handle) -> list[_Row]:
+    """The row cut at the gutters it crosses, pieces in the order pdfium read them."""
+    height = (row.top + row.bottom) / 2
+    here = [gutter for gutter in gutters if gutter.low < height < gutter.high]
+    if not here:
+        return [row]
+    row.parts.sort()
+    groups = [[row.parts[0]]]
+    for before, after in itertools.pairwise(row.parts):
+        # A column's lines end before the next column starts (the gutter's right), and the
+        # next column's start after the longest line of evidence (its left).
+        if (
+            any(before[1] < gutter.right and after[0] > gutter.left for gutter in here)
+            and not _is_figure(before[2])
+            and not _is_figure(after[2])
+        ):
+            groups.append([after])
+        else:
+            groups[-1].append(after)
+    if len(groups) == 1:
+        return [row]
+    pieces = []
+    for parts in groups:
+        first = min(part[4] for part in parts)
+        size = pdfium_c.FPDFText_GetFontSize(handle, first)
+        pieces.append(_Row(top=row.top, bottom=row.bottom, parts=parts, size=size, first=first))
+    pieces.sort(key=lambda piece: piece.first)
+    return pieces
 
 
 def extract_pages(data: bytes) -> Iterator[ParsedPage]:

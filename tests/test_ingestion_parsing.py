@@ -6,13 +6,69 @@ import pytest
 
 from documents.chunking import PageText, estimate_tokens, plan_chunks
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf
-from tests.data.pdf_factory import column_major_table_pdf, filler, make_pdf
+from tests.data.pdf_factory import (
+    column_major_table_pdf,
+    column_prose,
+    columns_pdf,
+    filler,
+    framed_columns_pdf,
+    make_pdf,
+)
 
 
 def test_table_drawn_column_by_column_comes_back_one_row_per_line():
     text = next(extract_pages(column_major_table_pdf())).text
     assert "Revenue  1,482.3  1,301.7" in text.splitlines()
     assert "Cost of sales  (842.1)  (702.5)" in text.splitlines()
+
+
+def test_two_column_prose_comes_out_left_column_then_right_column():
+    west, east = column_prose("west", 12), column_prose("east", 10)
+    text = next(extract_pages(columns_pdf([west, east]))).text
+    assert text.splitlines() == west + east
+
+
+def test_three_column_prose_comes_out_column_by_column():
+    west, north, east = column_prose("west", 9), column_prose("north", 9), column_prose("east", 6)
+    text = next(extract_pages(columns_pdf([west, north, east]))).text
+    assert text.splitlines() == west + north + east
+
+
+def test_short_last_lines_of_column_paragraphs_stay_in_their_column():
+    west = [*column_prose("west", 4), "and costs.", *column_prose("west", 4)]
+    east = [*column_prose("east", 6), "in the year."]
+    text = next(extract_pages(columns_pdf([west, east]))).text
+    assert text.splitlines() == west + east
+
+
+def test_a_few_lines_ending_a_text_in_the_right_column_read_after_the_left_column():
+    west = column_prose("west", 10)
+    east = ["appetite.", "we expect 310,000 to 340,000 tonnes of", "spodumene in FY2025."]
+    text = next(extract_pages(columns_pdf([west, east]))).text
+    assert text.splitlines() == west + east
+
+
+def test_full_width_heading_and_table_around_columns_keep_their_lines():
+    west, east = column_prose("west", 8), column_prose("east", 8)
+    table = [("Revenue", "1,482.3", "1,301.7"), ("Total recordable injury rate", "3.1", "4.4")]
+    data = columns_pdf([west, east], heading="Chair's review", table_below=table)
+    assert next(extract_pages(data)).text.splitlines() == [
+        "## Chair's review",
+        *west,
+        *east,
+        "Revenue  1,482.3  1,301.7",
+        "Total recordable injury rate  3.1  4.4",
+    ]
+
+
+# Paragraphs enough to reach well into the last column of the one page.
+@pytest.mark.parametrize(
+    ("columns", "justify", "count"), [(2, False, 30), (2, True, 30), (3, False, 27)]
+)
+def test_paragraphs_flowed_through_columns_read_in_order(columns, justify, count):
+    paragraphs = [" ".join(filler(f"topic{i}", 2)) for i in range(count)]
+    (page,) = extract_pages(framed_columns_pdf(paragraphs, columns=columns, justify=justify))
+    assert " ".join(page.text.split()) == " ".join(paragraphs)
 
 
 def test_spacing_within_and_around_a_line_is_normalised():
