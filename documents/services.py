@@ -11,19 +11,19 @@ watchdog tell a dead worker from a busy one.
 import contextlib
 import os
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from agents.providers.base import ProviderError
 from agents.providers.factory import provider_for
 from documents import storage
+from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.models import Chunk, Document, DocumentPage
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
@@ -160,23 +160,10 @@ def document_delete(*, tenant, document_id) -> None:
 # --- ingestion ---------------------------------------------------------------------------
 
 
-def _lock_id(document_id) -> int:
-    return zlib.crc32(f"documents.ingest:{document_id}".encode()) - 2**31
-
-
-@contextlib.contextmanager
 def ingestion_lock(document_id):
     """Hold the document's advisory lock for this connection; yields False if another
     live worker holds it. The server releases it if this process dies."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_id(document_id)])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_id(document_id)])
+    return session_lock(f"documents.ingest:{document_id}")
 
 
 class _Stop(Exception):
@@ -459,7 +446,7 @@ def ingestion_backlog() -> int:
 
 
 def tenant_index_maintain(*, document_id) -> str:
-    """After a document is ready: give its tenant its own vector index once it is large
+    """After a document is ready: give its tenant its own indexes once it is large
     enough (documents/tenant_indexes.py). A failed build is logged and retried after the
     next document; the document itself is ready either way."""
     document = Document.objects.select_related("tenant").filter(pk=document_id).first()

@@ -17,12 +17,13 @@ indexes; a build that died half-way leaves an INVALID index, which the next run 
 rebuilds.
 """
 
-import zlib
 from dataclasses import dataclass
 
 import structlog
 from django.conf import settings
 from django.db import connection
+
+from documents.advisory_locks import session_lock
 
 log = structlog.get_logger(__name__)
 
@@ -128,10 +129,6 @@ def tenant_index_state(cursor, tenant_id, *, exact: bool = False) -> TenantIndex
     return state_from_row(*cursor.fetchone())
 
 
-def _lock_id(tenant_id) -> int:
-    return zlib.crc32(f"documents.tenant_index:{tenant_id}".encode()) - 2**31
-
-
 def tenant_vector_index_ensure(*, tenant) -> str:
     """Build the tenant's own indexes if it now needs them; returns what happened.
 
@@ -144,13 +141,11 @@ def tenant_vector_index_ensure(*, tenant) -> str:
             return "exists"
         if not state.wanted:
             return "not needed"
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_id(tenant.pk)])
-        if not cursor.fetchone()[0]:
+    with session_lock(f"documents.tenant_index:{tenant.pk}") as acquired:
+        if not acquired:
             return "another worker is building it"
-        try:
+        with connection.cursor() as cursor:
             return _build(cursor, tenant)
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_id(tenant.pk)])
 
 
 def _build(cursor, tenant) -> str:
