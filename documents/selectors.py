@@ -1,9 +1,9 @@
 """Reading documents, pages and chunks; `hybrid_search` is the retriever the agents call."""
 
 import itertools
-import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -94,13 +94,46 @@ UNION ALL
 SELECT lexeme, positions[1], 1 FROM unnest(to_tsvector('english', %(variants)s))
 """
 
-# Full-text candidates: the tenant's chunks matching the candidate query (the best
-# TEXT_SCAN_LIMIT by cover density when more match), with which terms and adjacent-term
-# phrases each contains.
+TEXT_SCAN_LIMIT = 2_000
+# A term in at least this many of the tenant's chunks is "common": it still scores, but does
+# not pull candidates in. Counting stops at the cap, so the count costs at most that much.
+COMMON_TERM_CHUNKS = 500
+
+# The full-text leg, ranked in one statement (see _text_ranked for the why):
+# - term: each term's chunk count among the tenant's chunks, capped (GIN index);
+# - weight: each term's IDF, and each adjacent-term phrase's (half its pair's IDF);
+# - q: the candidate query, the informative terms OR-ed, else all terms AND-ed; if that
+#   matches nothing, all terms OR-ed (fallback);
+# - candidate: the matching chunks (the best TEXT_SCAN_LIMIT by cover density when more
+#   match), ranked by the summed weight of the terms and phrases each contains, ties by
+#   cover density (ts_rank_cd: title/heading weighted above text), then id.
 _TEXT_SQL = """
-WITH q AS (
-    SELECT %(loose)s::tsquery AS loose, %(probes)s::tsquery[] AS probes
-), matches AS (
+WITH probe AS (
+    SELECT p.probe, p.n FROM unnest(%(probes)s::tsquery[]) WITH ORDINALITY AS p(probe, n)
+), term AS MATERIALIZED (
+    SELECT probe.n, probe.probe, (
+        SELECT count(*) FROM (
+            SELECT 1 FROM documents_chunk c
+            WHERE c.tenant_id = %(tenant)s AND c.search_vector @@ probe.probe
+            LIMIT %(cap)s
+        ) hits
+    ) AS df
+    FROM probe WHERE probe.n <= %(terms)s
+), idf AS (
+    SELECT n, ln(1 + (%(total)s::float8 - df + 0.5) / (df + 0.5)) AS idf FROM term
+), weight AS MATERIALIZED (
+    SELECT n, idf AS w FROM idf
+    UNION ALL
+    SELECT %(terms)s + ph.i, 0.5 * (l.idf + r.idf)
+    FROM unnest(%(left)s::int[], %(right)s::int[]) WITH ORDINALITY AS ph(l, r, i)
+    JOIN idf l ON l.n = ph.l JOIN idf r ON r.n = ph.r
+), q AS MATERIALIZED (
+    SELECT coalesce(string_agg(probe::text, ' | ' ORDER BY n) FILTER (WHERE df < %(cap)s),
+                    string_agg(probe::text, ' & ' ORDER BY n))::tsquery AS loose,
+           CASE WHEN bool_and(df >= %(cap)s) AND count(*) > 1
+                THEN string_agg(probe::text, ' | ' ORDER BY n)::tsquery END AS fallback
+    FROM term
+), matches AS MATERIALIZED (
     SELECT c.id, c.on_contents_page, c.search_vector,
            ts_rank_cd(c.search_vector, q.loose, 1) AS cover_density
     FROM documents_chunk c, q
@@ -109,33 +142,27 @@ WITH q AS (
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
     ORDER BY cover_density DESC
     LIMIT %(text_scan_limit)s
+), fallback AS (
+    SELECT c.id, c.on_contents_page, c.search_vector,
+           ts_rank_cd(c.search_vector, q.fallback, 1) AS cover_density
+    FROM documents_chunk c, q
+    WHERE q.fallback IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM matches)
+      AND c.tenant_id = %(tenant)s
+      AND c.search_vector @@ q.fallback
+      AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+    ORDER BY cover_density DESC
+    LIMIT %(text_scan_limit)s
+), candidate AS (
+    SELECT * FROM matches UNION ALL SELECT * FROM fallback
 )
-SELECT m.id,
-       m.on_contents_page,
-       m.cover_density,
-       ARRAY(
-           SELECT m.search_vector @@ probe
-           FROM unnest(q.probes) WITH ORDINALITY AS p(probe, n) ORDER BY n
-       )
-FROM matches m, q
-"""
-TEXT_SCAN_LIMIT = 2_000
-# A term in at least this many of the tenant's chunks is "common": it still scores, but does
-# not pull candidates in. Counting stops at the cap, so the count costs at most that much.
-COMMON_TERM_CHUNKS = 500
-
-# Each term's document frequency among the tenant's chunks, counted up to a cap (GIN index).
-# Only terms are counted: a phrase weighs by its terms' rarity.
-_DF_SQL = """
-SELECT (
-    SELECT count(*) FROM (
-        SELECT 1 FROM documents_chunk c
-        WHERE c.tenant_id = %(tenant)s AND c.search_vector @@ p.probe
-        LIMIT %(cap)s
-    ) hits
-)
-FROM unnest(%(term_probes)s::tsquery[]) WITH ORDINALITY AS p(probe, n)
-ORDER BY p.n
+SELECT m.id, m.on_contents_page
+FROM candidate m
+ORDER BY (SELECT coalesce(sum(weight.w), 0) FROM probe JOIN weight USING (n)
+          WHERE m.search_vector @@ probe.probe) DESC,
+         m.cover_density DESC,
+         m.id
+LIMIT %(limit)s
 """
 
 
@@ -157,57 +184,31 @@ def _question_terms(lexeme_rows: list) -> tuple[list[str], list[tuple[str, str, 
     return terms, phrases
 
 
-def _text_ranked(
-    cursor,
-    params: dict,
-    *,
-    terms: list[str],
-    phrases: list[tuple[str, str, int]],
-    frequency: list[int],
-    total: int,
-    limit: int,
-    navigation: set[int],
-) -> list[int]:
-    """Chunk ids ranked BM25-style: the summed rarity (IDF) of the question's terms and
-    adjacent-term phrases each chunk contains, ties broken by ts_rank_cd (cover density,
-    title/heading weighted above text). `frequency`: each term's chunk count (_DF_SQL).
+def _text_params(terms: list[str], phrases: list[tuple[str, str, int]], total: int) -> dict:
+    """_TEXT_SQL's parameters: the full-text leg ranks chunks BM25-style, by the summed
+    rarity (IDF) of the question's terms and adjacent-term phrases each contains, ties broken
+    by ts_rank_cd. `total`: the tenant's chunk count (the IDF's N).
 
     websearch_to_tsquery's AND of every term rarely matches a long question, and plain
     ts_rank has no notion of rarity, so "revenue" (on most pages of a filing) would weigh as
-    much as "spodumene" (on one). Candidates on contents pages are added to `navigation`.
+    much as "spodumene" (on one). Candidates come from the informative terms: a chunk that
+    only shares "revenue" and "2024" with the question is never worth ranking, and ranking
+    every such chunk of a large tenant is what made this leg slow. The ranking runs in the
+    database, so only the `limit` best ids come back, in the vector query's round trip.
     """
-    if not terms:
-        return []
-    probes = [_quote(term) for term in terms] + [
-        f"{_quote(left)} <{gap}> {_quote(right)}" for left, right, gap in phrases
-    ]
-    # Candidates come from the informative terms: a chunk that only shares "revenue" and
-    # "2024" with the question is never worth ranking, and ranking every such chunk of a
-    # large tenant is what made this leg slow. With no rare term, all terms must match.
-    rare = [_quote(t) for t, df in zip(terms, frequency, strict=False) if df < COMMON_TERM_CHUNKS]
-    loose = " | ".join(rare) if rare else " & ".join(_quote(term) for term in terms)
-    rows = _text_candidates(cursor, params, loose=loose, probes=probes)
-    if not rows and not rare and len(terms) > 1:
-        rows = _text_candidates(
-            cursor, params, loose=" | ".join(_quote(t) for t in terms), probes=probes
-        )
-    if not rows:
-        return []
-    idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
-    term_idf = dict(zip(terms, idf, strict=False))
-    # A phrase is worth the rarer half of its pair again: "effective tax rate" beats pages
-    # that say "effective", "tax" and "rate" far apart.
-    weights = idf[: len(terms)] + [
-        0.5 * (term_idf[left] + term_idf[right]) for left, right, _ in phrases
-    ]
-
-    def score(row) -> tuple[float, float]:
-        _, _, cover_density, flags = row
-        return sum(w for w, hit in zip(weights, flags, strict=True) if hit), cover_density
-
-    rows.sort(key=lambda row: (*(-value for value in score(row)), row[0]))
-    navigation.update(row[0] for row in rows[:limit] if row[1])
-    return [row[0] for row in rows[:limit]]
+    position = {term: n for n, term in enumerate(terms, start=1)}
+    return {
+        "probes": [_quote(term) for term in terms]
+        + [f"{_quote(left)} <{gap}> {_quote(right)}" for left, right, gap in phrases],
+        "terms": len(terms),
+        # A phrase is worth the rarer half of its pair again: "effective tax rate" beats
+        # pages that say "effective", "tax" and "rate" far apart.
+        "left": [position[left] for left, _, _ in phrases],
+        "right": [position[right] for _, right, _ in phrases],
+        "total": total,
+        "cap": COMMON_TERM_CHUNKS,
+        "text_scan_limit": TEXT_SCAN_LIMIT,
+    }
 
 
 _ORDINALS = ("first", "second", "third", "fourth")
@@ -227,14 +228,6 @@ def period_variants(query: str) -> str:
     for year in _FISCAL_YEAR.findall(query):
         variants.append(year if len(year) == 4 else f"20{year}")
     return " ".join(variants)
-
-
-def _text_candidates(cursor, params: dict, *, loose: str, probes: list[str]) -> list[tuple]:
-    cursor.execute(
-        _TEXT_SQL,
-        {**params, "loose": loose, "probes": probes, "text_scan_limit": TEXT_SCAN_LIMIT},
-    )
-    return cursor.fetchall()
 
 
 def _quote(lexeme: str) -> str:
@@ -299,27 +292,19 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
             "ef_search": str(vector_ef_search(state, limit)),
         }
         terms, phrases = _question_terms(lexeme_rows)
-        params["term_probes"] = [_quote(term) for term in terms]
-        params["cap"] = COMMON_TERM_CHUNKS
         # Independent statements in one round trip (Django's psycopg cursor binds on the
-        # client): set ef_search, the vector leg, the terms' chunk counts.
-        cursor.execute(f"{_SET_EF_SEARCH_SQL} {_VECTOR_SQL}; {_DF_SQL}", params)
+        # client): set ef_search, the vector leg, the ranked full-text leg.
+        sql = f"{_SET_EF_SEARCH_SQL} {_VECTOR_SQL}"
+        if terms:
+            sql += f"; {_TEXT_SQL}"
+            params |= _text_params(terms, phrases, state.tenant_chunks)
+        cursor.execute(sql, params)
         cursor.nextset()
         vector_rows = cursor.fetchall()
-        cursor.nextset()
-        frequency = [df for (df,) in cursor.fetchall()]
-        navigation = {chunk_id for chunk_id, on_contents in vector_rows if on_contents}
-        vector_ids = [chunk_id for chunk_id, _ in vector_rows]
-        text_ids = _text_ranked(
-            cursor,
-            params,
-            terms=terms,
-            phrases=phrases,
-            frequency=frequency,
-            total=state.tenant_chunks,
-            limit=limit,
-            navigation=navigation,
-        )
+        text_rows = cursor.fetchall() if terms and cursor.nextset() else []
+    navigation = {chunk_id for chunk_id, on_contents in vector_rows + text_rows if on_contents}
+    vector_ids = [chunk_id for chunk_id, _ in vector_rows]
+    text_ids = [chunk_id for chunk_id, _ in text_rows]
     return _fuse(
         tenant=tenant,
         query=query,
@@ -343,6 +328,38 @@ SELECT ARRAY(SELECT d.id FROM documents_document d
 FROM ({state}) s, set_config('hnsw.iterative_scan', 'relaxed_order', false)
 """
 _SET_EF_SEARCH_SQL = "SELECT set_config('hnsw.ef_search', %(ef_search)s, false);"
+
+
+class _PassageChunk(NamedTuple):
+    id: int
+    document_id: str
+    ordinal: int
+    page_start: int
+    page_end: int
+    page_label: str
+    heading: str
+    text: str
+    title: str
+    filename: str
+
+
+# The fused candidates with what a passage and its citation need, in one statement (raw
+# SQL: the ORM's query building and model instances cost more than the query itself).
+_PASSAGE_CHUNKS_SQL = """
+SELECT c.id, c.document_id, c.ordinal, c.page_start, c.page_end, c.page_label, c.heading,
+       c.text, d.title, d.filename
+FROM documents_chunk c
+JOIN documents_document d ON d.id = c.document_id AND d.tenant_id = c.tenant_id
+WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+"""
+
+
+def _passage_chunks(tenant_id, chunk_ids: list[int]) -> dict[int, _PassageChunk]:
+    if not chunk_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_PASSAGE_CHUNKS_SQL, {"tenant": tenant_id, "ids": chunk_ids})
+        return {row[0]: _PassageChunk(*row) for row in cursor.fetchall()}
 
 
 def _fuse(
@@ -369,24 +386,7 @@ def _fuse(
     for ranks in (vector_rank, text_rank):
         for chunk_id, rank in ranks.items():
             scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-    chunks = {
-        chunk.pk: chunk
-        for chunk in Chunk.objects.for_tenant(tenant)
-        .filter(pk__in=scores)
-        .select_related("document")
-        .only(
-            "id",
-            "ordinal",
-            "page_start",
-            "page_end",
-            "page_label",
-            "heading",
-            "text",
-            "document__id",
-            "document__title",
-            "document__filename",
-        )
-    }
+    chunks = _passage_chunks(tenant.pk, list(scores))
     # One passage per page (its best chunk), so the k citations cover k different pages.
     pages: dict[tuple, list[int]] = {}
     for chunk_id in sorted(scores, key=lambda c: (-scores[c], c)):
@@ -415,10 +415,10 @@ def _fuse(
         text = "\n".join(chunks[c].text for c in sorted(kept, key=lambda c: chunks[c].ordinal))
         hits.append(
             SearchHit(
-                chunk_id=chunk.pk,
+                chunk_id=chunk.id,
                 document_id=str(chunk.document_id),
-                title=chunk.document.title,
-                filename=chunk.document.filename,
+                title=chunk.title,
+                filename=chunk.filename,
                 page=chunk.page_start,
                 page_end=chunk.page_end,
                 page_label=chunk.page_label or str(chunk.page_start),
@@ -426,8 +426,8 @@ def _fuse(
                 text=text,
                 snippet=best_snippet(text, terms),
                 score=round(page_score(ids), 6),
-                vector_rank=vector_rank.get(chunk.pk),
-                text_rank=text_rank.get(chunk.pk),
+                vector_rank=vector_rank.get(chunk.id),
+                text_rank=text_rank.get(chunk.id),
             )
         )
     return hits

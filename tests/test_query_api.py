@@ -130,3 +130,21 @@ def test_a_run_failing_midway_still_records_the_calls_it_paid_for(tenant_a, clie
     assert run.status == QueryRun.Status.ERROR
     assert run.embedding_calls == 1
     assert run.input_tokens > 0
+
+
+def test_response_is_the_documented_schema(tenant_a, client_a):
+    """The view builds its JSON directly; it must stay what QueryOutput (the OpenAPI schema)
+    would render, for document and web citations alike."""
+    from agents.apis import QueryOutput, query_response
+
+    ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_a, "What final dividend per share did the directors declare?")
+    run = QueryRun.objects.for_tenant(tenant_a).get(pk=body["id"])
+    assert body == query_response(run) == QueryOutput(run).data
+    run.citations = [
+        *run.citations[:1],
+        {"url": "https://example.test/a", "title": "A", "snippet": "s", "score": 0.5},
+    ]
+    run.limits_hit = ["generation_retries"]
+    assert query_response(run) == QueryOutput(run).data
+    assert list(query_response(run)) == list(QueryOutput(run).data)

@@ -84,3 +84,17 @@ def test_admin_key_is_not_a_tenant_key(admin_api):
 def test_for_tenant_refuses_to_run_unscoped(db):
     with pytest.raises(ValueError, match="never unscoped"):
         ApiKey.objects.for_tenant(None)
+
+
+def test_key_lookup_loads_the_stored_key_and_its_tenant(tenant_a, key_a):
+    from tenants.authentication import api_key_for_prefix
+    from tenants.models import ApiKey, parse_key_prefix
+
+    found = api_key_for_prefix(parse_key_prefix(key_a))
+    stored = ApiKey.objects.get(tenant=tenant_a)
+    assert [getattr(found, f.attname) for f in ApiKey._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in ApiKey._meta.concrete_fields
+    ]
+    assert found.tenant == tenant_a and found.tenant.enabled_routes == tenant_a.enabled_routes
+    assert not found._state.adding and not hasattr(found.tenant, "key_hash")
+    assert api_key_for_prefix("000000000000") is None

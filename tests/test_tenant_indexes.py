@@ -85,14 +85,15 @@ def vector_plan(tenant) -> str:
 
 
 def text_plan(tenant) -> str:
-    """The plan of the full-text leg's term count for the tenant."""
-    from documents.selectors import _DF_SQL
+    """The plan of the full-text leg (its term counts and candidates) for the tenant."""
+    from documents.selectors import _TEXT_SQL, _text_params
 
-    params = {"tenant": tenant.pk, "term_probes": ["'marker7'"], "cap": 500}
+    params = {"tenant": tenant.pk, "not_ready": [], "limit": 40}
+    params |= _text_params(["marker7"], [], 100)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE documents_chunk")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + _DF_SQL, params)
+        cursor.execute("EXPLAIN " + _TEXT_SQL, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
