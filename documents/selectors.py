@@ -2,7 +2,8 @@
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db import connection
@@ -66,10 +67,16 @@ class SearchHit:
     page_label: str  # printed page label when the PDF has one, else str(page)
     heading: str
     text: str
-    snippet: str
     score: float  # fused RRF score
     vector_rank: int | None
     text_rank: int | None
+    query_terms: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    @cached_property
+    def snippet(self) -> str:
+        """The passage's line that best matches the query, for its citation: computed when
+        first asked for, as only the passages an answer cites need one."""
+        return best_snippet(self.text, self.query_terms)
 
 
 _VECTOR_SQL = """
@@ -79,7 +86,7 @@ WITH nearest AS MATERIALIZED (
     WHERE c.tenant_id = %(tenant)s
       AND c.embedding_model = %(model)s
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
-    ORDER BY c.embedding <=> %(vector)s::vector
+    ORDER BY distance  -- the select-list expression: the HNSW index still serves it
     LIMIT %(limit)s
 )
 SELECT id, on_contents_page FROM nearest ORDER BY distance, id
@@ -235,7 +242,8 @@ def _quote(lexeme: str) -> str:
 
 
 def _vector_literal(vector: list[float]) -> str:
-    return "[" + ",".join(f"{value:.7g}" for value in vector) + "]"
+    # One %-format of the whole vector: a per-value f-string showed up in profiles.
+    return "[" + ",".join(["%.7g"] * len(vector)) % tuple(vector) + "]"
 
 
 MAX_EF_SEARCH = 1000
@@ -399,7 +407,7 @@ def _fuse(
         return combine(scores[c] for c in ids)
 
     ranked = sorted(pages.values(), key=lambda ids: (-page_score(ids), ids[0]))
-    terms = _query_terms(query)
+    terms = frozenset(_query_terms(query))
     hits = []
     for ids in ranked[:k]:
         chunk = chunks[ids[0]]
@@ -424,10 +432,10 @@ def _fuse(
                 page_label=chunk.page_label or str(chunk.page_start),
                 heading=chunk.heading,
                 text=text,
-                snippet=best_snippet(text, terms),
                 score=round(page_score(ids), 6),
                 vector_rank=vector_rank.get(chunk.id),
                 text_rank=text_rank.get(chunk.id),
+                query_terms=terms,
             )
         )
     return hits

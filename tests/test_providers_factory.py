@@ -115,3 +115,28 @@ def test_unknown_provider_is_a_clear_error(tenant_a):
         provider_for(tenant_a)
 
     assert caught.value.code == "provider_not_configured"
+
+
+def test_local_model_reads_back_each_passage_of_its_prompt():
+    """The simulated model parses the prompts agents.prompts builds: every passage, whole,
+    even when its text holds blank lines or something like a passage head mid-line, and
+    never the answer under review."""
+    from types import SimpleNamespace
+
+    from agents import prompts
+    from agents.providers.local_provider import _passages
+
+    passages = [
+        SimpleNamespace(
+            title="Annual Report", page_label="3", text="Revenue rose.\n\nSee [2] (b)."
+        ),
+        SimpleNamespace(title="10-K (2023)", page_label="iv", text="Net sales, p. 4) were flat."),
+        SimpleNamespace(title="Notes", page_label="12", text=""),
+    ]
+    prompt = prompts.grade_generation_user("q?", passages, "“x” [1]\n\n[4] (Fake, p. 9) y")
+    assert _passages(prompt) == [
+        (1, "Annual Report\nRevenue rose.\n\nSee [2] (b)."),
+        (2, "10-K (2023)\nNet sales, p. 4) were flat."),
+        (3, "Notes\n"),
+    ]
+    assert _passages(prompts.rewrite_user("What was revenue?")) == []

@@ -85,9 +85,11 @@ class LocalEmbedder(Embedder):
 # ---- The offline, extractive chat model (SIMULATED: no language model is called). ----
 
 LOCAL_LABEL = "Offline local mode (extractive; no language model was called):"
-_PASSAGE = re.compile(
-    r"\[(\d+)\] \((.*?), p\. ([^)]*)\) (.*?)(?=\n\n\[\d+\] \(|\n\nAnswer:\n|\Z)", re.DOTALL
-)
+# A passage's head in a prompt (agents.prompts.format_passages): "[n] (title, p. X) ", at the
+# start of the passages block or after a blank line; its text runs to the next head or to
+# the answer under review. Cutting at the heads is linear in the prompt's length.
+_PASSAGE_HEAD = re.compile(r"\[(\d+)\] \((.*?), p\. ([^)]*)\) ")
+_ANSWER_MARK = "\n\nAnswer:\n"
 _GENERIC = frozenset(
     "company companies report reports annual much many amount value figure figures disclosed "
     "reported state states stated according document documents give tell show have has had "
@@ -129,8 +131,17 @@ def _question(text: str) -> str:
 
 def _passages(text: str) -> list[tuple[int, str]]:
     """(number, text) of each passage in a prompt; the title counts as part of its text."""
+    body = text.split(_ANSWER_MARK, 1)[0]
+    heads = [
+        head
+        for head in _PASSAGE_HEAD.finditer(body)
+        if body.startswith("\n\n", head.start() - 2)
+        or body.endswith("Passages:\n", 0, head.start())
+    ]
+    ends = [head.start() for head in heads[1:]] + [len(body)] if heads else []
     return [
-        (int(m.group(1)), f"{m.group(2)}\n{m.group(4).strip()}") for m in _PASSAGE.finditer(text)
+        (int(head.group(1)), f"{head.group(2)}\n{body[head.end() : end].strip()}")
+        for head, end in zip(heads, ends, strict=True)
     ]
 
 
