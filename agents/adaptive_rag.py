@@ -106,6 +106,18 @@ def compiled_adaptive(routes: tuple[str, ...]):
     return builder.compile()
 
 
+def compile_all() -> int:
+    """Compile the graph of every set of routes a tenant can enable (at worker start, so no
+    question waits for it); returns how many."""
+    sets = [
+        tuple(r for i, r in enumerate(ROUTES) if mask & (1 << i))
+        for mask in range(1, 1 << len(ROUTES))
+    ]
+    for routes in sets:
+        compiled_adaptive(routes)
+    return len(sets)
+
+
 def build_graph(deps: AdaptiveDeps) -> BoundGraph:
     if not deps.routes:
         raise ValueError("A tenant needs at least one enabled route.")

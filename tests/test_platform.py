@@ -96,3 +96,20 @@ def test_openapi_schema_is_valid_and_complete_without_warnings(tmp_path):
     for path in ("/api/v1/query", "/api/v1/documents", "/api/v1/admin/tenants/{slug}/keys"):
         assert f"{path}:" in schema
     assert "TenantApiKey" in schema and "PlatformAdminKey" in schema
+
+
+def test_a_worker_warms_up_at_start_without_touching_the_database():
+    """ragplatform.wsgi runs this before a worker serves: every route set's graph compiled
+    and the URL configuration imported, so no question waits for them. No `db` fixture: any
+    database access here would fail the test."""
+    from django.urls import clear_url_caches, get_resolver
+
+    from agents.adaptive_rag import compiled_adaptive
+    from ragplatform.warmup import warm_up
+
+    compiled_adaptive.cache_clear()
+    clear_url_caches()
+    assert "url_patterns" not in get_resolver().__dict__
+    warm_up()
+    assert compiled_adaptive.cache_info().currsize == 7
+    assert "url_patterns" in get_resolver().__dict__  # resolved, not pending until a request
