@@ -134,6 +134,10 @@ WITH probe AS (
     SELECT %(terms)s + ph.i, 0.5 * (l.idf + r.idf)
     FROM unnest(%(left)s::int[], %(right)s::int[]) WITH ORDINALITY AS ph(l, r, i)
     JOIN idf l ON l.n = ph.l JOIN idf r ON r.n = ph.r
+), scoring AS MATERIALIZED (
+    SELECT array_agg(probe.probe ORDER BY probe.n) AS probes,
+           array_agg(weight.w ORDER BY probe.n) AS weights
+    FROM probe JOIN weight USING (n)
 ), q AS MATERIALIZED (
     SELECT coalesce(string_agg(probe::text, ' | ' ORDER BY n) FILTER (WHERE df < %(cap)s),
                     string_agg(probe::text, ' & ' ORDER BY n))::tsquery AS loose,
@@ -147,7 +151,7 @@ WITH probe AS (
     WHERE c.tenant_id = %(tenant)s
       AND c.search_vector @@ q.loose
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
-    ORDER BY cover_density DESC
+    ORDER BY cover_density DESC, c.id  -- ties at the scan limit: the same chunks every time
     LIMIT %(text_scan_limit)s
 ), fallback AS (
     SELECT c.id, c.on_contents_page, c.search_vector,
@@ -158,15 +162,16 @@ WITH probe AS (
       AND c.tenant_id = %(tenant)s
       AND c.search_vector @@ q.fallback
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
-    ORDER BY cover_density DESC
+    ORDER BY cover_density DESC, c.id  -- ties at the scan limit: the same chunks every time
     LIMIT %(text_scan_limit)s
 ), candidate AS (
     SELECT * FROM matches UNION ALL SELECT * FROM fallback
 )
 SELECT m.id, m.on_contents_page
-FROM candidate m
-ORDER BY (SELECT coalesce(sum(weight.w), 0) FROM probe JOIN weight USING (n)
-          WHERE m.search_vector @@ probe.probe) DESC,
+FROM candidate m, scoring s
+ORDER BY -- rounded: equal sums taken in another order may differ in the last bit
+         round((SELECT coalesce(sum(x.w), 0) FROM unnest(s.probes, s.weights) AS x(probe, w)
+                WHERE m.search_vector @@ x.probe)::numeric, 9) DESC,
          m.cover_density DESC,
          m.id
 LIMIT %(limit)s
