@@ -2,6 +2,7 @@
 
 import itertools
 import re
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -106,7 +107,7 @@ TEXT_SCAN_LIMIT = 2_000
 # not pull candidates in. Counting stops at the cap, so the count costs at most that much.
 COMMON_TERM_CHUNKS = 500
 
-# The full-text leg, ranked in one statement (see _text_ranked for the why):
+# The full-text leg, ranked in one statement (see _text_params for the why):
 # - term: each term's chunk count among the tenant's chunks, capped (GIN index);
 # - weight: each term's IDF, and each adjacent-term phrase's (half its pair's IDF);
 # - q: the candidate query, the informative terms OR-ed, else all terms AND-ed; if that
@@ -345,7 +346,7 @@ _SET_EF_SEARCH_SQL = "SELECT set_config('hnsw.ef_search', %(ef_search)s, false);
 
 class _PassageChunk(NamedTuple):
     id: int
-    document_id: str
+    document_id: uuid.UUID
     ordinal: int
     page_start: int
     page_end: int

@@ -70,14 +70,15 @@ def _key_reader():
         f"SELECT {', '.join(columns)} FROM tenants_apikey k "  # noqa: S608
         "JOIN tenants_tenant t ON t.id = k.tenant_id WHERE k.prefix = %s"
     )
-    return sql, [(model, len(model._meta.concrete_fields), _converters(model)) for model in models]
+    attnames = [[f.attname for f in model._meta.concrete_fields] for model in models]
+    return sql, list(zip(models, attnames, map(_converters, models), strict=True))
 
 
-def _instance(model, values: list, converters):
+def _instance(model, attnames: list[str], values: list, converters):
     for index, functions, column in converters:
         for convert in functions:
             values[index] = convert(values[index], column, connection)
-    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values)
+    return model.from_db(connection.alias, attnames, values)
 
 
 def api_key_for_prefix(prefix: str) -> ApiKey | None:
@@ -89,9 +90,10 @@ def api_key_for_prefix(prefix: str) -> ApiKey | None:
     if row is None:
         return None
     instances, start = [], 0
-    for model, width, converters in readers:
-        instances.append(_instance(model, list(row[start : start + width]), converters))
-        start += width
+    for model, attnames, converters in readers:
+        end = start + len(attnames)
+        instances.append(_instance(model, attnames, list(row[start:end]), converters))
+        start = end
     tenant, key = instances
     key.tenant = tenant
     return key
