@@ -1,7 +1,7 @@
 """Prompts and their structured-output schemas, as named constants.
 
 Passages are always shown to models as ``[n] (title, p. X) text`` blocks; the same
-format is parsed back by the offline local model (agents.providers.local_provider).
+format is parsed back by the offline local model (providers.local_provider).
 """
 
 from typing import Literal

@@ -22,8 +22,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.graph import END, START, StateGraph
 
 from agents import prompts
-from agents.providers.base import ChatModel
 from agents.state import AnswerState
+from providers.base import ChatModel
 
 NO_EVIDENCE = (
     "I could not find this in your documents. The closest passages are cited below; none of "

@@ -9,12 +9,12 @@ from langgraph.errors import GraphRecursionError
 
 from agents.adaptive_rag import AdaptiveDeps, build_graph
 from agents.models import QueryRun
-from agents.providers.base import ProviderError, SovereigntyViolation
-from agents.providers.factory import provider_for
-from agents.providers.local_provider import LOCAL_LABEL
 from agents.self_rag import recursion_limit
 from agents.state import WebResult
 from agents.web_search import tavily_search
+from providers.base import ProviderError, SovereigntyViolation
+from providers.factory import provider_for
+from providers.local_provider import LOCAL_LABEL
 from ragplatform.exceptions import DomainError
 from ragplatform.metrics import emit_query_metrics
 

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from agents.providers.base import ProviderError
 from agents.state import WebResult
+from providers.base import ProviderError
 
 
 class WebSearchUnavailable(Exception):

@@ -80,8 +80,8 @@ def worst_path_calls(tenant) -> int:
     """Run the real graph with a model whose verdicts force every loop once."""
     from agents.adaptive_rag import AdaptiveDeps, build_graph
     from agents.prompts import GradeDocuments, GradeGeneration, RewrittenQuestion, RouterQuery
-    from agents.providers.base import ChatModel
     from agents.self_rag import recursion_limit
+    from providers.base import ChatModel
 
     class Adversarial(ChatModel):
         model_id = "adversarial"

@@ -28,12 +28,12 @@ from _scratch import scratch_database  # also sets up Django
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 
-from agents.providers.local_provider import LocalEmbedder
 from documents import selectors
 from documents.chunking import is_contents_listing
 from documents.models import Chunk, Document, DocumentPage
 from documents.services import document_ingest, document_upload
 from documents.tenant_indexes import index_name, tenant_index_state, tenant_vector_index_ensure
+from providers.local_provider import LocalEmbedder
 from samples.make_financial_pdfs import generate
 from tenants.services import tenant_create
 

@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
-from agents.providers.base import EMBEDDING_DIMENSIONS
+from providers.base import EMBEDDING_DIMENSIONS
 from tenants.scoping import TenantOwned
 
 

@@ -20,14 +20,14 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from agents.providers.base import ProviderError
-from agents.providers.factory import provider_for
 from documents import storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.models import Chunk, Document, DocumentPage
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
 from documents.tenant_indexes import tenant_vector_index_ensure
+from providers.base import ProviderError
+from providers.factory import provider_for
 from ragplatform.exceptions import DomainError, NotFound
 
 log = structlog.get_logger(__name__)

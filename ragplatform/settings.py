@@ -53,7 +53,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 ADMIN_API_KEY = os.environ.get("ADMIN_API_KEY", "")
 AWS_REGION = os.environ.get("AWS_REGION", "ap-southeast-2")
 
-# Model providers (agents/providers). Base/endpoint URLs exist so tests can point the real
+# Model providers (the providers app). Base/endpoint URLs exist so tests can point the real
 # clients at fake servers on 127.0.0.1; leave them empty in production.
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ragplatform",
     "tenants",
+    "providers",
     "documents",
     "agents",
 ]
@@ -113,7 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # One sovereignty scope per request: an AU tenant's request cannot reach OpenAI.
-    "agents.providers.guard.SovereigntyMiddleware",
+    "providers.guard.SovereigntyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

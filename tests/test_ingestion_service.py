@@ -6,11 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from agents.providers.base import Provider, ProviderError, UsageMeter
-from agents.providers.local_provider import LocalEmbedder
 from documents import services, tasks
 from documents.models import Chunk, Document, DocumentPage
 from documents.services import document_ingest, document_upload
+from providers.base import Provider, ProviderError, UsageMeter
+from providers.local_provider import LocalEmbedder
 from tests.data.pdf_factory import filler, make_pdf
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from agents.providers.factory import provider_for
-from agents.providers.local_provider import LOCAL_EMBEDDING_MODEL, LocalEmbedder
 from documents.models import Chunk, Document
 from documents.selectors import hybrid_search
 from documents.services import document_ingest
+from providers.factory import provider_for
+from providers.local_provider import LOCAL_EMBEDDING_MODEL, LocalEmbedder
 from tenants.models import Tenant
 from tenants.services import api_key_issue, tenant_create
 from tests.conftest import client_for

@@ -8,8 +8,8 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from agents.providers.base import ProviderError, UsageMeter
-from agents.providers.bedrock_provider import BedrockChatModel, TitanEmbedder
+from providers.base import ProviderError, UsageMeter
+from providers.bedrock_provider import BedrockChatModel, TitanEmbedder
 from tests.fakes.server import count_tokens
 
 AU_PROFILE = "au.anthropic.claude-haiku-4-5-20251001-v1:0"

@@ -2,11 +2,11 @@
 
 import pytest
 
-from agents.providers.base import ProviderError, SovereigntyViolation, UsageMeter
-from agents.providers.bedrock_provider import BedrockChatModel, TitanEmbedder
-from agents.providers.factory import provider_for
-from agents.providers.local_provider import LocalChatModel, LocalEmbedder
-from agents.providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
+from providers.base import ProviderError, SovereigntyViolation, UsageMeter
+from providers.bedrock_provider import BedrockChatModel, TitanEmbedder
+from providers.factory import provider_for
+from providers.local_provider import LocalChatModel, LocalEmbedder
+from providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
 from tenants.models import Tenant
 from tenants.services import tenant_create
 
@@ -124,7 +124,7 @@ def test_local_model_reads_back_each_passage_of_its_prompt():
     from types import SimpleNamespace
 
     from agents import prompts
-    from agents.providers.local_provider import _passages
+    from providers.local_provider import _passages
 
     passages = [
         SimpleNamespace(

@@ -8,8 +8,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
-from agents.providers.base import ProviderError, UsageMeter
-from agents.providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
+from providers.base import ProviderError, UsageMeter
+from providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
 from tests.fakes.server import count_tokens
 
 MESSAGES = [SystemMessage("You answer briefly."), HumanMessage("What was revenue in 2024?")]

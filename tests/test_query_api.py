@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agents.models import QueryRun
-from agents.providers.local_provider import LOCAL_LABEL
 from agents.self_rag import NO_EVIDENCE
 from documents.services import document_ingest, document_upload
+from providers.local_provider import LOCAL_LABEL
 from tenants.services import tenant_update
 
 pytestmark = pytest.mark.django_db

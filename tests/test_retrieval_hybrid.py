@@ -6,10 +6,10 @@ import random
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from agents.providers.local_provider import LocalEmbedder
 from documents.models import Chunk, Document
 from documents.selectors import SearchHit, best_snippet, hybrid_search
 from documents.services import document_ingest, document_upload
+from providers.local_provider import LocalEmbedder
 from tests.data.pdf_factory import filler, make_pdf
 
 pytestmark = pytest.mark.django_db

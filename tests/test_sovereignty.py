@@ -15,9 +15,9 @@ from django.test import RequestFactory
 from langchain_core.messages import HumanMessage
 from langchain_openai import ChatOpenAI
 
-from agents.providers import guard
-from agents.providers.base import SovereigntyViolation
-from agents.providers.factory import provider_for
+from providers import guard
+from providers.base import SovereigntyViolation
+from providers.factory import provider_for
 from tenants.authentication import TenantPrincipal
 from tenants.models import Tenant
 from tenants.services import TenantInvalid, api_key_issue, tenant_create
@@ -243,7 +243,7 @@ def test_titan_worker_threads_inherit_the_au_scope(au_bedrock, fake_openai, sett
             seen.append(guard.current_au_tenant())
             return [0.0]
 
-    from agents.providers.bedrock_provider import TitanEmbedder
+    from providers.bedrock_provider import TitanEmbedder
 
     embedder = TitanEmbedder(region="ap-southeast-2")
     embedder._invoke = Probe().embed

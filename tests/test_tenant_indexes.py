@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from agents.providers.local_provider import LocalEmbedder
 from documents.models import Chunk, Document
 from documents.selectors import hybrid_search
 from documents.tenant_indexes import (
@@ -19,6 +18,7 @@ from documents.tenant_indexes import (
     tenant_vector_index_ensure,
     text_index_name,
 )
+from providers.local_provider import LocalEmbedder
 from tests.data.pdf_factory import filler, make_pdf
 
 from .worker import db_worker, wait_until

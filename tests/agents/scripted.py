@@ -3,7 +3,7 @@
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from agents.providers.base import ChatModel
+from providers.base import ChatModel
 
 
 class ScriptedChat(ChatModel):

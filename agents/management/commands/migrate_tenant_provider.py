@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from tqdm import tqdm
 
-from agents.providers import guard
-from agents.providers.base import DomainError
-from agents.providers.factory import PROVIDERS, provider_for
 from documents.models import Chunk, Document
+from providers import guard
+from providers.base import DomainError
+from providers.factory import PROVIDERS, provider_for
 from tenants.models import Tenant
 from tenants.services import TenantInvalid, tenant_update
 

@@ -2,7 +2,7 @@
 
 Never used for AU tenants (the factory refuses, the guard blocks). Embeddings are
 `text-embedding-3-small` at 1024 dimensions, so they share the one vector(1024) column.
-The SDKs' own retries are off: agents.providers.retry retries within the platform budget.
+The SDKs' own retries are off: providers.retry retries within the platform budget.
 """
 
 import openai
@@ -10,7 +10,7 @@ from django.conf import settings
 from langchain_core.messages import BaseMessage
 from langchain_openai import ChatOpenAI
 
-from agents.providers.base import (
+from providers.base import (
     EMBEDDING_DIMENSIONS,
     ChatModel,
     Embedder,
@@ -18,7 +18,7 @@ from agents.providers.base import (
     T,
     UsageMeter,
 )
-from agents.providers.retry import call_with_retries, parsed_or_raise
+from providers.retry import call_with_retries, parsed_or_raise
 
 OPENAI_DEFAULT_CHAT_MODEL = "gpt-4.1-mini"
 OPENAI_DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"

@@ -15,7 +15,7 @@ from django.conf import settings
 from langchain_core.exceptions import OutputParserException
 from pydantic import ValidationError
 
-from agents.providers.base import ProviderError, SovereigntyViolation, T
+from providers.base import ProviderError, SovereigntyViolation, T
 
 log = structlog.get_logger(__name__)
 

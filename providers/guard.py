@@ -34,7 +34,7 @@ import structlog
 from django.conf import settings
 from django.tasks.signals import task_finished, task_started
 
-from agents.providers.base import SovereigntyViolation
+from providers.base import SovereigntyViolation
 
 log = structlog.get_logger(__name__)
 

@@ -4,7 +4,7 @@ AU tenants get Claude Haiku 4.5 through the AU cross-region inference profile (i
 stays in Australian regions) and Titan v2 at 1024 dimensions, normalised, in
 ap-southeast-2. Requests are SigV4-signed by botocore with the default credential chain (the
 ECS task role in production). Titan embeds one text per call, so batches run on a bounded
-thread pool. botocore's own retries are off: agents.providers.retry retries in budget.
+thread pool. botocore's own retries are off: providers.retry retries in budget.
 """
 
 import contextvars
@@ -25,7 +25,7 @@ from django.conf import settings
 from langchain_aws import ChatBedrockConverse
 from langchain_core.messages import BaseMessage
 
-from agents.providers.base import (
+from providers.base import (
     EMBEDDING_DIMENSIONS,
     ChatModel,
     Embedder,
@@ -33,7 +33,7 @@ from agents.providers.base import (
     T,
     UsageMeter,
 )
-from agents.providers.retry import call_with_retries, parsed_or_raise
+from providers.retry import call_with_retries, parsed_or_raise
 from tenants.models import AU_BEDROCK_CHAT_MODEL, AU_BEDROCK_EMBEDDING_MODEL
 
 BEDROCK_DEFAULT_CHAT_MODEL = AU_BEDROCK_CHAT_MODEL

@@ -7,9 +7,9 @@ BEDROCK_REGION is a deployment setting), and marks the open sovereignty scope AU
 
 from django.conf import settings
 
-from agents.providers import guard
-from agents.providers.base import Provider, ProviderError, SovereigntyViolation, UsageMeter
-from agents.providers.local_provider import LocalEmbedder
+from providers import guard
+from providers.base import Provider, ProviderError, SovereigntyViolation, UsageMeter
+from providers.local_provider import LocalEmbedder
 from tenants.models import AU_BEDROCK_CHAT_MODEL, AU_BEDROCK_EMBEDDING_MODEL
 
 PROVIDERS = ("local", "openai", "bedrock")
@@ -50,7 +50,7 @@ def provider_for(tenant, *, meter: UsageMeter | None = None) -> Provider:
     check_sovereignty(tenant)
     guard.mark(tenant)
     if tenant.provider == "local":
-        from agents.providers.local_provider import LocalChatModel
+        from providers.local_provider import LocalChatModel
 
         return Provider(
             name="local",
@@ -61,7 +61,7 @@ def provider_for(tenant, *, meter: UsageMeter | None = None) -> Provider:
             simulated=True,
         )
     if tenant.provider == "bedrock":
-        from agents.providers.bedrock_provider import BedrockChatModel, TitanEmbedder
+        from providers.bedrock_provider import BedrockChatModel, TitanEmbedder
 
         region = settings.BEDROCK_REGION
         return Provider(
@@ -72,7 +72,7 @@ def provider_for(tenant, *, meter: UsageMeter | None = None) -> Provider:
             meter=meter,
         )
     if tenant.provider == "openai":
-        from agents.providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
+        from providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
 
         return Provider(
             name="openai",

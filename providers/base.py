@@ -1,7 +1,7 @@
 """The provider interface: one chat model (with structured output) and one embedder.
 
 Ingestion and the agents talk to models only through these classes, so the provider a
-tenant gets (local, OpenAI, Bedrock) is decided in one place: agents.providers.factory.
+tenant gets (local, OpenAI, Bedrock) is decided in one place: providers.factory.
 """
 
 from abc import ABC, abstractmethod

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from agents.providers.base import EMBEDDING_DIMENSIONS, ChatModel, Embedder, ProviderError
+from providers.base import EMBEDDING_DIMENSIONS, ChatModel, Embedder, ProviderError
 
 LOCAL_EMBEDDING_MODEL = "local-hash-1024-v1"
 LOCAL_CHAT_MODEL = "local-extractive-v1"

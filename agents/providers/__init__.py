@@ -1,1 +1,0 @@
-"""Model providers. Use `agents.providers.factory.provider_for(tenant)`; nothing else chooses."""
