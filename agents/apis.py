@@ -21,6 +21,11 @@ class CitationOutput(serializers.Serializer):
     page_label = serializers.CharField(required=False)
     snippet = serializers.CharField()
     score = serializers.FloatField()
+    used = serializers.BooleanField(
+        required=False,
+        help_text="The answer drew on this passage (it cites it, or it was graded relevant); "
+        "the others are the next best passages retrieval found.",
+    )
 
 
 class TraceStepOutput(serializers.Serializer):

@@ -27,37 +27,52 @@ class QuestionInvalid(DomainError):
     code = "invalid_question"
 
 
-def _citations(answer: str, passages: list) -> list[dict]:
-    """The passages the answer cites by [n], in order; all of them if it cites none."""
+def _citations(answer: str, relevant: list, retrieved: list) -> list[dict]:
+    """Up to MAX_CITATIONS sources, best first: the passages the answer cites by [n] (numbers
+    refer to `relevant`, the passages it was written from), then the other relevant ones,
+    then the rest of what retrieval found, in its order. `used` tells a reader which ones
+    the answer drew on; the others are kept so one wrong grading verdict does not throw the
+    evidence away."""
     cited = []
     for match in _REF.finditer(answer):
         number = int(match.group(1))
-        if 1 <= number <= len(passages) and number not in cited:
+        if 1 <= number <= len(relevant) and number not in cited:
             cited.append(number)
-    chosen = [passages[n - 1] for n in cited] or list(passages)
+    used = [relevant[n - 1] for n in cited] or list(relevant)
+    chosen, seen = [], set()
+    for passage in [*used, *relevant, *retrieved]:
+        key = _citation_key(passage)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(passage)
+    used_keys = {_citation_key(p) for p in used}
     out = []
     for passage in chosen[:MAX_CITATIONS]:
         if isinstance(passage, WebResult):
-            out.append(
-                {
-                    "url": passage.url,
-                    "title": passage.title,
-                    "snippet": passage.text[:300],
-                    "score": round(passage.score, 4),
-                }
-            )
+            citation = {
+                "url": passage.url,
+                "title": passage.title,
+                "snippet": passage.text[:300],
+                "score": round(passage.score, 4),
+            }
         else:
-            out.append(
-                {
-                    "document_id": str(passage.document_id),
-                    "title": passage.title,
-                    "page": passage.page,
-                    "page_label": passage.page_label,
-                    "snippet": passage.snippet or passage.text[:300],
-                    "score": round(float(passage.score), 4),
-                }
-            )
+            citation = {
+                "document_id": str(passage.document_id),
+                "title": passage.title,
+                "page": passage.page,
+                "page_label": passage.page_label,
+                "snippet": passage.snippet or passage.text[:300],
+                "score": round(float(passage.score), 4),
+            }
+        citation["used"] = _citation_key(passage) in used_keys
+        out.append(citation)
     return out
+
+
+def _citation_key(passage) -> tuple:
+    if isinstance(passage, WebResult):
+        return ("web", passage.url)
+    return (str(passage.document_id), passage.page)
 
 
 class ProviderClock:
@@ -152,7 +167,7 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
             answer = f"{LOCAL_LABEL} {answer}"
         run.answer = answer
         run.route = state.get("route", "")
-        run.citations = _citations(answer, state.get("relevant") or state.get("passages") or [])
+        run.citations = _citations(answer, state.get("relevant") or [], state.get("passages") or [])
         run.trace = state.get("trace", [])
         run.grounded = bool(state.get("grounded"))
         run.limits_hit = sorted(set(state.get("limits_hit") or []))

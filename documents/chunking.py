@@ -136,9 +136,56 @@ def embedding_input(*, context: str, text: str) -> str:
     return f"{context}\n{text}" if context else text
 
 
-def _context(title: str, heading: str) -> str:
-    parts = [part for part in (title.strip(), heading.strip()) if part]
+def _context(title: str, heading: str, statement: str = "") -> str:
+    parts = [part for part in (title.strip(), statement, heading.strip()) if part]
     return " / ".join(dict.fromkeys(parts))[:900]
+
+
+# The primary financial statements, by the titles filings print above them. A question
+# names the statement ("use the cash flow statement"), rarely the title's exact words.
+STATEMENTS = (
+    ("cash_flow", "Cash flow statement", r"statements?of(consolidated)?cashflows?"),
+    (
+        "comprehensive_income",
+        "Statement of comprehensive income",
+        r"statements?of(consolidated)?comprehensive(income|loss|earnings)",
+    ),
+    (
+        "income",
+        "Income statement (statement of operations, profit and loss)",
+        r"statements?of(consolidated)?(income|operations|earnings)|incomestatements?",
+    ),
+    (
+        "balance_sheet",
+        "Balance sheet (statement of financial position)",
+        r"balancesheets?|statements?of(consolidated)?financial(position|condition)",
+    ),
+    (
+        "equity",
+        "Statement of shareholders' equity",
+        r"statements?of(changesin)?(consolidated)?(share|stock)?(holders|owners)?['\u2019]?equity",
+    ),
+)
+_STATEMENT_PATTERNS = [(kind, label, re.compile(pattern)) for kind, label, pattern in STATEMENTS]
+# A statement's title sits in the first lines of its page, on a short line of its own.
+STATEMENT_TITLE_LINES = 12
+
+
+def statement_of(lines: list[str]) -> tuple[str, str]:
+    """(kind, label) of the primary statement a page holds, judged by a short title line
+    among its first lines (notes and MD&A mention statements in running text), or ("", "").
+    Spaces are ignored: extracted titles often split a word ("Balance Shee t")."""
+    for line in lines[:STATEMENT_TITLE_LINES]:
+        line = line.removeprefix(HEADING_MARK).strip()
+        if len(line) > 90 or _FIGURE.search(line):
+            continue
+        squeezed = re.sub(r"\s+", "", line.lower())
+        if "notesto" in squeezed:
+            continue
+        for kind, label, pattern in _STATEMENT_PATTERNS:
+            if pattern.search(squeezed):
+                return kind, label
+    return "", ""
 
 
 def plan_chunks(
@@ -166,8 +213,14 @@ def plan_chunks(
         current: list[tuple[str, int]] = []
         current_tokens = 0
         current_heading = heading
+        _, statement = statement_of(lines)
 
-        def emit(lines_: list[tuple[str, int]], heading_: str, page_: PageText = page) -> None:
+        def emit(
+            lines_: list[tuple[str, int]],
+            heading_: str,
+            page_: PageText = page,
+            statement_: str = statement,
+        ) -> None:
             chunks.append(
                 PlannedChunk(
                     ordinal=len(chunks),
@@ -175,7 +228,7 @@ def plan_chunks(
                     page_end=page_.number,
                     page_label=page_.label or str(page_.number),
                     heading=heading_[:300],
-                    context=_context(title, heading_),
+                    context=_context(title, heading_, statement_),
                     text="\n".join(line for line, _ in lines_),
                     token_count=sum(count for _, count in lines_),
                 )

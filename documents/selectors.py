@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from documents.glossary import expansions
 from documents.models import Chunk, Document, DocumentPage
 from documents.tenant_indexes import TenantIndexState, state_from_row, state_query
 from ragplatform.exceptions import NotFound
@@ -28,6 +29,9 @@ SNIPPET_CHARS = 300
 # Tables of contents and indexes list every section title, so they match a question's words
 # without holding its answer: their chunks go behind the other candidates of each leg.
 DEMOTE_CONTENTS_PAGES = True
+# Which legs search with the glossary's expansions too (bench/filings.py measured both).
+EXPAND_VECTOR = True
+EXPAND_TEXT = False
 # A page's passage (its matched chunks) is capped for the model's prompt.
 MAX_PASSAGE_CHARS = 4000
 
@@ -284,7 +288,13 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
     query = " ".join((query or "").split())[:2000]
     if not query or k <= 0:
         return []
-    vector = _vector_literal(embedder.embed_query(query))
+    # Metric and statement names in the words filings print (documents.glossary).
+    extra = expansions(query)
+    vector = _vector_literal(
+        embedder.embed_query(f"{query} {extra}" if extra and EXPAND_VECTOR else query)
+    )
+    if extra and EXPAND_TEXT:
+        query = f"{query} {extra}"
     limit = max(MIN_CANDIDATES, k * 6)
     with connection.cursor() as cursor:
         # Round trips are most of this function's cost, so the preparation is one statement:

