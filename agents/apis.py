@@ -7,10 +7,23 @@ from rest_framework.views import APIView
 
 from agents.models import QueryRun
 from agents.services import query_answer
+from documents.models import Document
+from documents.selectors import document_ids_matching
+
+SCOPE_FIELDS = ("document_ids", "company", "fiscal_year", "form_type")
 
 
 class QueryInput(serializers.Serializer):
     question = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    # Optional scope, all combined: retrieval reads only the ready documents that match.
+    document_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, allow_empty=False, max_length=200
+    )
+    company = serializers.CharField(
+        required=False, max_length=300, help_text="A part of the company's name, or its ticker."
+    )
+    fiscal_year = serializers.IntegerField(required=False, min_value=1900, max_value=2100)
+    form_type = serializers.ChoiceField(choices=Document.FormType.choices, required=False)
 
 
 class CitationOutput(serializers.Serializer):
@@ -69,8 +82,17 @@ def query_response(run: QueryRun) -> dict:
 class QueryApi(APIView):
     @extend_schema(request=QueryInput, responses=QueryOutput, tags=["query"])
     def post(self, request):
-        """Answer a question with page citations, via the tenant's Adaptive RAG graph."""
+        """Answer a question with page citations, via the tenant's Adaptive RAG graph.
+        `document_ids`, `company`, `fiscal_year` and `form_type` restrict retrieval to the
+        matching ready documents (400 if none matches or an id is unknown)."""
         data = QueryInput(data=request.data)
         data.is_valid(raise_exception=True)
-        run = query_answer(tenant=request.user.tenant, question=data.validated_data["question"])
+        tenant = request.user.tenant
+        scope = {
+            name: data.validated_data[name] for name in SCOPE_FIELDS if name in data.validated_data
+        }
+        document_ids = document_ids_matching(tenant=tenant, **scope)
+        run = query_answer(
+            tenant=tenant, question=data.validated_data["question"], document_ids=document_ids
+        )
         return Response(query_response(run))

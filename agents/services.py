@@ -99,13 +99,19 @@ class ProviderClock:
         return timed
 
 
-def _deps(tenant, provider, totals: dict[str, float]) -> AdaptiveDeps:
+def _deps(tenant, provider, totals: dict[str, float], document_ids=None) -> AdaptiveDeps:
     from documents.selectors import hybrid_search
 
     embedder = ProviderClock(provider.embedder, totals)
 
     def retrieve(query: str) -> list:
-        return hybrid_search(tenant=tenant, query=query, embedder=embedder, k=settings.RETRIEVAL_K)
+        return hybrid_search(
+            tenant=tenant,
+            query=query,
+            embedder=embedder,
+            k=settings.RETRIEVAL_K,
+            document_ids=document_ids,
+        )
 
     return AdaptiveDeps(
         chat=ProviderClock(provider.chat, totals),
@@ -136,8 +142,12 @@ def _record(run: QueryRun, provider, provider_time: dict[str, float], started: f
     )
 
 
-def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) -> QueryRun:
-    """Run the tenant's Adaptive RAG graph on ``question`` and store the run."""
+def query_answer(
+    *, tenant, question: str, source: str = QueryRun.Source.API, document_ids=None
+) -> QueryRun:
+    """Run the tenant's Adaptive RAG graph on ``question`` and store the run; with
+    ``document_ids`` (documents.selectors.document_ids_matching), retrieval reads only those
+    documents."""
     question = (question or "").strip()
     if not question:
         raise QuestionInvalid("Ask a question: 'question' must not be empty.")
@@ -153,7 +163,7 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
     try:
         provider = provider_for(tenant)
         run.provider, run.model = provider.name, provider.chat.model_id
-        deps = _deps(tenant, provider, provider_time)
+        deps = _deps(tenant, provider, provider_time, document_ids)
         try:
             state = build_graph(deps).invoke(
                 {"question": question, "limits_hit": [], "trace": []},
@@ -184,6 +194,7 @@ def query_answer(*, tenant, question: str, source: str = QueryRun.Source.API) ->
         llm_calls=run.llm_calls,
         grounded=run.grounded,
         limits_hit=run.limits_hit,
+        scoped_documents=None if document_ids is None else len(document_ids),
         ms=round(run.latency_ms, 1),
     )
     return run

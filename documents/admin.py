@@ -1,7 +1,8 @@
 """Operator screens: upload many PDFs at once (drag and drop) with a live status list,
-documents with their progress and errors, and the extracted text of any page.
+documents with their progress, errors and metadata (correctable), and the extracted text of
+any page.
 
-Upload, retry and delete call the same services as the API.
+Upload, retry, delete and metadata corrections call the same services as the API.
 """
 
 import contextlib
@@ -28,40 +29,77 @@ class UploadForm(forms.Form):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "tenant", "status_badge", "progress", "filename", "created_at"]
-    list_filter = ["status", "tenant"]
-    search_fields = ["title", "filename", "sha256"]
+    list_display = [
+        "title",
+        "tenant",
+        "company",
+        "form_type",
+        "fiscal_year",
+        "status_badge",
+        "progress",
+        "filename",
+        "created_at",
+    ]
+    list_filter = ["status", "form_type", "fiscal_year", "tenant"]
+    search_fields = ["title", "filename", "sha256", "company", "ticker"]
     ordering = ["-created_at"]
     actions = ["retry_documents", "delete_documents"]
     change_list_template = "admin/documents/document/change_list.html"
-    fields = [
-        "id",
-        "tenant",
-        "title",
-        "filename",
-        "status",
-        "error",
-        "warnings",
-        "pages_done",
-        "pages_total",
-        "bytes",
-        "sha256",
-        "storage_key",
-        "embedding_model",
-        "usage",
-        "attempts",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "page_links",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    "tenant",
+                    "title",
+                    "filename",
+                    "status",
+                    "error",
+                    "warnings",
+                    "pages_done",
+                    "pages_total",
+                    "bytes",
+                    "sha256",
+                    "storage_key",
+                    "embedding_model",
+                    "usage",
+                    "attempts",
+                    "created_at",
+                    "started_at",
+                    "finished_at",
+                    "page_links",
+                ]
+            },
+        ),
+        (
+            "Metadata",
+            {
+                "description": "Read from the cover page at ingestion. A correction saved "
+                "here is kept when the document is ingested again.",
+                "fields": [*services.CORRECTABLE_METADATA, "metadata_source"],
+            },
+        ),
     ]
-    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False  # documents arrive through the upload page
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        # Only the metadata can be corrected; the rest is the record of ingestion.
+        every = [name for _, options in self.fieldsets for name in options["fields"]]
+        return [name for name in every if name not in services.CORRECTABLE_METADATA]
+
+    def save_model(self, request, obj, form, change):
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changed:
+            corrected = services.document_metadata_correct(
+                tenant=obj.tenant,
+                document_id=obj.pk,
+                source=Document.MetadataSource.OPERATOR,
+                **changed,
+            )
+            obj.metadata_source = corrected.metadata_source
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)

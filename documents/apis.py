@@ -1,5 +1,5 @@
-"""Tenant document API: upload (many PDFs at once), list, detail with progress, delete, and
-the extracted text of a cited page."""
+"""Tenant document API: upload (many PDFs at once), list, detail with progress and metadata,
+metadata corrections, delete, and the extracted text of a cited page."""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -29,7 +29,41 @@ class DocumentOutput(serializers.ModelSerializer):
             "sha256",
             "created_at",
             "warnings",
+            "company",
+            "ticker",
+            "form_type",
+            "fiscal_year",
+            "fiscal_quarter",
+            "period_end",
+            "metadata_source",
         ]
+
+
+class MetadataCorrectionInput(serializers.Serializer):
+    """Only the fields sent are changed; null or "" clears one."""
+
+    company = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    ticker = serializers.CharField(max_length=16, allow_blank=True, required=False)
+    form_type = serializers.ChoiceField(
+        choices=[("", "Not known"), *Document.FormType.choices], allow_blank=True, required=False
+    )
+    fiscal_year = serializers.IntegerField(
+        min_value=1900, max_value=2100, allow_null=True, required=False
+    )
+    fiscal_quarter = serializers.IntegerField(
+        min_value=1, max_value=4, allow_null=True, required=False
+    )
+    period_end = serializers.DateField(allow_null=True, required=False)
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Not correctable: {', '.join(unknown)}; send only {', '.join(self.fields)}."
+            )
+        if not attrs:
+            raise serializers.ValidationError(f"Nothing to change: send {', '.join(self.fields)}.")
+        return attrs
 
 
 class AcceptedOutput(serializers.Serializer):
@@ -104,6 +138,29 @@ class DocumentDetailApi(APIView):
     def get(self, request, document_id):
         """One document with its ingestion progress."""
         document = selectors.document_get(tenant=request.user.tenant, document_id=document_id)
+        return Response(DocumentOutput(document).data)
+
+    @extend_schema(
+        request=MetadataCorrectionInput,
+        responses={
+            200: DocumentOutput,
+            400: OpenApiResponse(description="Invalid values: {error: {code, message}}"),
+            404: OpenApiResponse(description="No such document"),
+        },
+        tags=["documents"],
+    )
+    def patch(self, request, document_id):
+        """Correct the document's metadata (company, ticker, form type, fiscal year and
+        quarter, period end); metadata_source becomes "tenant" and ingesting the document
+        again keeps the correction."""
+        data = MetadataCorrectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_metadata_correct(
+            tenant=request.user.tenant,
+            document_id=document_id,
+            source=Document.MetadataSource.TENANT,
+            **data.validated_data,
+        )
         return Response(DocumentOutput(document).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Deleted")}, tags=["documents"])

@@ -4,9 +4,11 @@ import uuid
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from documents.metadata import FormType
 from providers.base import EMBEDDING_DIMENSIONS
 from tenants.scoping import TenantOwned
 
@@ -35,6 +37,13 @@ class Document(TenantOwned):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    FormType = FormType
+
+    class MetadataSource(models.TextChoices):
+        EXTRACTED = "extracted", "Read from the document"
+        OPERATOR = "operator", "Corrected by an operator"
+        TENANT = "tenant", "Corrected by the tenant"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=500, blank=True)
     filename = models.CharField(max_length=255)
@@ -57,6 +66,24 @@ class Document(TenantOwned):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Metadata (documents/metadata.py), read from the cover page at ingestion; a correction
+    # by an operator or the tenant sets metadata_source and is never overwritten by it.
+    company = models.CharField(max_length=300, blank=True, help_text="Registrant as printed.")
+    ticker = models.CharField(max_length=16, blank=True)
+    form_type = models.CharField(max_length=32, choices=FormType.choices, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text="The year the fiscal year ends in.",
+    )
+    fiscal_quarter = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    period_end = models.DateField(null=True, blank=True)
+    metadata_source = models.CharField(
+        max_length=16, choices=MetadataSource.choices, default=MetadataSource.EXTRACTED
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -65,6 +92,24 @@ class Document(TenantOwned):
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "processing", "ready", "failed"]),
                 name="document_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fiscal_quarter__isnull=True)
+                | models.Q(fiscal_quarter__gte=1, fiscal_quarter__lte=4),
+                name="document_fiscal_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year__isnull=True)
+                | models.Q(fiscal_year__gte=1900, fiscal_year__lte=2100),
+                name="document_fiscal_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(form_type__in=["", *FormType.values]),
+                name="document_form_type_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(metadata_source__in=["extracted", "operator", "tenant"]),
+                name="document_metadata_source_known",
             ),
         ]
         indexes = [models.Index(fields=["tenant", "-created_at"], name="document_tenant_recent")]

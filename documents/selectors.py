@@ -8,11 +8,12 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Q
 
 from documents.glossary import expansions
 from documents.models import Chunk, Document, DocumentPage
 from documents.tenant_indexes import TenantIndexState, state_from_row, state_query
-from ragplatform.exceptions import NotFound
+from ragplatform.exceptions import DomainError, NotFound
 
 # Reciprocal rank fusion constant (Cormack et al. 2009); 60 is the usual, robust choice.
 RRF_K = 60
@@ -45,6 +46,67 @@ def document_get(*, tenant, document_id) -> Document:
     if document is None:
         raise NotFound("No such document.")
     return document
+
+
+class DocumentScopeInvalid(DomainError):
+    """A question's document filter names an unknown document or matches none."""
+
+    code = "invalid_document_scope"
+    status_code = 400
+
+
+def document_ids_matching(
+    *, tenant, document_ids=None, company=None, fiscal_year=None, form_type=None
+) -> list[uuid.UUID] | None:
+    """The ids of the tenant's ready documents that a question is restricted to: among
+    `document_ids` (if given), those matching every filter given (company: a substring of the
+    company, any case, or the ticker). None when nothing is given: search every document.
+
+    Raises DocumentScopeInvalid for an id that is not one of the tenant's documents (another
+    tenant's id is answered exactly like an unknown one) and when no ready document matches.
+    """
+    if document_ids is None and not company and fiscal_year is None and not form_type:
+        return None
+    documents = Document.objects.for_tenant(tenant)
+    if document_ids is not None:
+        wanted = list(dict.fromkeys(_as_uuids(document_ids)))
+        known = set(documents.filter(pk__in=wanted).values_list("pk", flat=True))
+        unknown = [str(pk) for pk in wanted if pk not in known]
+        if unknown:
+            raise DocumentScopeInvalid(
+                f"No such document: {', '.join(unknown)}.", code="unknown_document"
+            )
+        documents = documents.filter(pk__in=wanted)
+    asked = []
+    if company:
+        company = " ".join(company.split())
+        documents = documents.filter(Q(company__icontains=company) | Q(ticker__iexact=company))
+        asked.append(f"company {company!r}")
+    if fiscal_year is not None:
+        documents = documents.filter(fiscal_year=fiscal_year)
+        asked.append(f"fiscal_year {fiscal_year}")
+    if form_type:
+        documents = documents.filter(form_type=form_type)
+        asked.append(f"form_type {form_type!r}")
+    if document_ids is not None:
+        asked.append(f"{len(wanted)} document_ids")
+    ids = list(documents.filter(status=Document.Status.READY).values_list("pk", flat=True))
+    if not ids:
+        raise DocumentScopeInvalid(
+            f"No ready document matches {' and '.join(asked)}; documents still being ingested "
+            "are not searched. GET /api/v1/documents lists each document's metadata.",
+            code="no_matching_documents",
+        )
+    return ids
+
+
+def _as_uuids(values) -> list[uuid.UUID]:
+    try:
+        return [
+            value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for value in values
+        ]
+    except ValueError as exc:
+        raise DocumentScopeInvalid("document_ids must be UUIDs.", code="unknown_document") from exc
 
 
 def document_page_get(*, tenant, document_id, number: int) -> DocumentPage:
@@ -91,6 +153,7 @@ WITH nearest AS MATERIALIZED (
     WHERE c.tenant_id = %(tenant)s
       AND c.embedding_model = %(model)s
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+      AND (%(document_ids)s::uuid[] IS NULL OR c.document_id = ANY(%(document_ids)s::uuid[]))
     ORDER BY distance  -- the select-list expression: the HNSW index still serves it
     LIMIT %(limit)s
 )
@@ -156,6 +219,7 @@ WITH probe AS (
     WHERE c.tenant_id = %(tenant)s
       AND c.search_vector @@ q.loose
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+      AND (%(document_ids)s::uuid[] IS NULL OR c.document_id = ANY(%(document_ids)s::uuid[]))
     ORDER BY cover_density DESC, c.id  -- ties at the scan limit: the same chunks every time
     LIMIT %(text_scan_limit)s
 ), fallback AS (
@@ -167,6 +231,7 @@ WITH probe AS (
       AND c.tenant_id = %(tenant)s
       AND c.search_vector @@ q.fallback
       AND NOT (c.document_id = ANY(%(not_ready)s::uuid[]))
+      AND (%(document_ids)s::uuid[] IS NULL OR c.document_id = ANY(%(document_ids)s::uuid[]))
     ORDER BY cover_density DESC, c.id  -- ties at the scan limit: the same chunks every time
     LIMIT %(text_scan_limit)s
 ), candidate AS (
@@ -282,9 +347,12 @@ def vector_ef_search(state: TenantIndexState, limit: int) -> int:
     return ef_search(limit, state.tenant_chunks, state.all_chunks)
 
 
-def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit]:
+def hybrid_search(
+    *, tenant, query: str, embedder, k: int = 8, document_ids=None
+) -> list[SearchHit]:
     """The k best passages of the tenant's ready documents for the query: pgvector cosine
-    (HNSW) and full-text ranks fused by RRF, at most one passage per page."""
+    (HNSW) and full-text ranks fused by RRF, at most one passage per page. `document_ids`
+    (see document_ids_matching) restricts both legs to those documents."""
     query = " ".join((query or "").split())[:2000]
     if not query or k <= 0:
         return []
@@ -312,6 +380,8 @@ def hybrid_search(*, tenant, query: str, embedder, k: int = 8) -> list[SearchHit
             "vector": vector,
             "query": query,
             "not_ready": [str(pk) for pk in not_ready],
+            # Bound on the client: NULL folds the clause away when nothing restricts the search.
+            "document_ids": None if document_ids is None else [str(pk) for pk in document_ids],
             "limit": limit,
             "ef_search": str(vector_ef_search(state, limit)),
         }

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -23,6 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from documents import storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
+from documents.metadata import FIRST_PAGES, metadata_from_pages
 from documents.models import Chunk, Document, DocumentPage
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
 from documents.tenant_indexes import tenant_vector_index_ensure
@@ -157,6 +159,60 @@ def document_delete(*, tenant, document_id) -> None:
     log.info("document.deleted", tenant=tenant.slug, document_id=str(document_id))
 
 
+class MetadataInvalid(DomainError):
+    code = "invalid_metadata"
+    status_code = 400
+
+
+# What an operator or the tenant may correct.
+CORRECTABLE_METADATA = (
+    "company",
+    "ticker",
+    "form_type",
+    "fiscal_year",
+    "fiscal_quarter",
+    "period_end",
+)
+
+
+def document_metadata_correct(*, tenant, document_id, source: str, **changes) -> Document:
+    """Correct a document's metadata; `source` (operator or tenant) is recorded, so that
+    ingesting the document again keeps the correction."""
+    unknown = sorted(set(changes) - set(CORRECTABLE_METADATA))
+    if unknown:
+        raise MetadataInvalid(
+            f"Not correctable: {', '.join(unknown)}; these are: {', '.join(CORRECTABLE_METADATA)}."
+        )
+    if not changes:
+        raise MetadataInvalid(f"Nothing to change: send one of {', '.join(CORRECTABLE_METADATA)}.")
+    if source not in (Document.MetadataSource.OPERATOR, Document.MetadataSource.TENANT):
+        raise ValueError(f"a correction comes from an operator or the tenant, not {source!r}")
+    document = Document.objects.for_tenant(tenant).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("No such document.")
+    cleaned = {}
+    for name, value in changes.items():
+        if isinstance(value, str):
+            value = " ".join(value.split())
+            value = value.upper() if name == "ticker" else value
+        try:
+            cleaned[name] = Document._meta.get_field(name).clean(value, document)
+        except ValidationError as exc:
+            raise MetadataInvalid(f"{name}: {' '.join(exc.messages)}") from exc
+    Document.objects.for_tenant(tenant).filter(pk=document.pk).update(
+        **cleaned, metadata_source=source, updated_at=timezone.now()
+    )
+    document.refresh_from_db()
+    log.info(
+        "document.metadata_corrected",
+        tenant=tenant.slug,
+        document_id=str(document.pk),
+        source=source,
+        fields=sorted(cleaned),
+    )
+    return document
+
+
 # --- ingestion ---------------------------------------------------------------------------
 
 
@@ -240,6 +296,7 @@ def _ingest(document: Document) -> None:
         error_code="",
     )
     pages = _pages(document)
+    _read_metadata(document, pages)
     plan = plan_chunks(pages, title=document.title, boilerplate=document.boilerplate)
     navigation = contents_pages(pages)
     provider = provider_for(document.tenant)
@@ -350,6 +407,27 @@ def _pages(document: Document) -> list[PageText]:
             warnings=warnings,
         )
     return [PageText(page.number, page.label, page.text) for page in parsed]
+
+
+def _read_metadata(document: Document, pages: list[PageText]) -> None:
+    """Company, form and period from the first pages (documents/metadata.py), unless an
+    operator or the tenant has corrected them (checked in the UPDATE, so a correction made
+    meanwhile is kept too)."""
+    found = metadata_from_pages([page.text for page in pages[:FIRST_PAGES]])
+    written = Document.objects.filter(
+        pk=document.pk, metadata_source=Document.MetadataSource.EXTRACTED
+    ).update(**found.as_fields(), updated_at=timezone.now())
+    log.info(
+        "document.metadata",
+        document_id=str(document.pk),
+        company=found.company,
+        ticker=found.ticker,
+        form_type=found.form_type,
+        fiscal_year=found.fiscal_year,
+        fiscal_quarter=found.fiscal_quarter,
+        period_end=found.period_end.isoformat() if found.period_end else None,
+        kept_correction=not written,
+    )
 
 
 def _batches(plan: list[PlannedChunk], pages_done: int, pages_total: int):

@@ -73,6 +73,7 @@ def vector_plan(tenant) -> str:
         "model": LocalHashEmbedder().model_id,
         "vector": _vector_literal(LocalHashEmbedder().embed_query("copper margin")),
         "not_ready": [],
+        "document_ids": None,
         "limit": 40,
     }
     with transaction.atomic(), connection.cursor() as cursor:
@@ -88,7 +89,7 @@ def text_plan(tenant) -> str:
     """The plan of the full-text leg (its term counts and candidates) for the tenant."""
     from documents.selectors import _TEXT_SQL, _text_params
 
-    params = {"tenant": tenant.pk, "not_ready": [], "limit": 40}
+    params = {"tenant": tenant.pk, "not_ready": [], "document_ids": None, "limit": 40}
     params |= _text_params(["marker7"], [], 100)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE documents_chunk")

@@ -143,3 +143,113 @@ def framed_columns_pdf(paragraphs: list[str], *, columns: int = 2, justify: bool
     )
     doc.build([Paragraph(text, style) for text in paragraphs])
     return buffer.getvalue()
+
+
+# --- cover pages (fictional companies, laid out as real filings print them) ----------------
+
+
+def cover_10k(
+    *,
+    company: str = "ACME WIDGETS CORPORATION",
+    year_ended: str = "December 31, 2023",
+    ticker: str = "ACMW",
+) -> list[str]:
+    """An SEC Form 10-K cover page: the registrant above its "(Exact name…)" label."""
+    return [
+        "# UNITED STATES",
+        "# SECURITIES AND EXCHANGE COMMISSION",
+        "Washington, D.C. 20549",
+        "# FORM 10-K",
+        "(Mark One)",
+        "[X] ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE",
+        "SECURITIES EXCHANGE ACT OF 1934",
+        f"For the fiscal year ended {year_ended}",
+        "OR",
+        "[ ] TRANSITION REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE",
+        "SECURITIES EXCHANGE ACT OF 1934",
+        "For the transition period from ____ to ____",
+        "Commission File Number 001-99999",
+        f"# {company}",
+        "(Exact name of registrant as specified in its charter)",
+        "Delaware 12-3456789",
+        "(State or other jurisdiction of incorporation)  (I.R.S. Employer Identification No.)",
+        "100 Main Street, Springfield, Illinois 62701",
+        "(Address of principal executive offices)",
+        "Securities registered pursuant to Section 12(b) of the Act:",
+        "Title of each class Trading Symbol(s) Name of each exchange on which registered",
+        f"Common Stock, $0.01 par value {ticker} New York Stock Exchange",
+        "Indicate by check mark if the registrant is a well-known seasoned issuer. Yes [X]",
+        "Indicate by check mark whether the registrant has filed all reports required by",
+        "Section 13 or 15(d) in the preceding 12 months, or in this Form 10-K.",
+        "Form 10-K. [X]",
+    ]
+
+
+def cover_10q(*, company: str = "Globex Financial Corp.", period_ended: str = "June 30, 2024"):
+    """A Form 10-Q cover page; the date printed below its phrase, beside the file number."""
+    return [
+        "# UNITED STATES",
+        "# SECURITIES AND EXCHANGE COMMISSION",
+        "Washington, D.C. 20549",
+        "# FORM 10-Q",
+        "Quarterly report pursuant to Section 13 or 15(d) of",
+        "the Securities Exchange Act of 1934",
+        "For the quarterly period ended Commission file",
+        f"{period_ended} number 1-12345",
+        f"# {company}",
+        "(Exact name of registrant as specified in its charter)",
+        "Delaware 98-7654321",
+        "Title of each class Trading Symbol(s) Name of each exchange on which registered",
+        "Common stock GLBX The New York Stock Exchange",
+    ]
+
+
+def cover_8k(*, company: str = "Initech, Inc.", reported: str = "May 3, 2023"):
+    """A Form 8-K cover page: a current report dated by its event, no fiscal period."""
+    return [
+        "# UNITED STATES",
+        "# SECURITIES AND EXCHANGE COMMISSION",
+        "WASHINGTON, D.C. 20549",
+        "# FORM 8-K",
+        "# CURRENT REPORT",
+        "Pursuant to Section 13 or 15(d) of the Securities Exchange Act of 1934",
+        f"Date of Report (Date of earliest event reported): {reported}",
+        f"# {company}",
+        "(Exact name of registrant as specified in its charter)",
+        "North Carolina 1-1183 13-1584302",
+        "Item 5.07. Submission of Matters to a Vote of Security Holders.",
+    ]
+
+
+def earnings_release_page(*, company: str = "Umbrella Foods, Inc.", ticker: str = "UMBF"):
+    """The first page of a quarterly earnings release."""
+    short = company.split(",")[0]
+    return [
+        f"# {short} Reports Second-Quarter 2024 Results; Raises Full-Year Guidance",
+        "Reported (GAAP) Second-Quarter 2024 Results",
+        "Net revenue growth 6.1%",
+        "Earnings per share (EPS) $2.10",
+        f"SPRINGFIELD, Ill. - July 23, 2024 - {company} (NASDAQ: {ticker}) today reported",
+        "results for the second quarter 2024, the 12 weeks ended June 15, 2024.",
+        "Please refer to our Quarterly Report on Form 10-Q for the 12 weeks ended",
+        "June 15, 2024, filed with the SEC, for additional information.",
+    ]
+
+
+def annual_report_cover(*, company: str = "Harbour Minerals Limited"):
+    """The cover of an annual report that is not an SEC form (an Australian company's)."""
+    return [
+        f"# {company}",
+        "# Annual Report 2023/24",
+        "For the year ended 30 June 2024. ABN 98 765 432 109.",
+        "Chair's letter: the Group reported record results from its lithium operations.",
+    ]
+
+
+def nothing_to_find_page() -> list[str]:
+    """A page with no company, form or period on it."""
+    return [
+        "# Meeting notes",
+        "We discussed the office move and the new coffee machine.",
+        "Action: everyone brings a mug on Monday.",
+    ]

@@ -1,0 +1,146 @@
+"""POST /api/v1/query scoped to documents: `document_ids` and the metadata filters (company,
+fiscal_year, form_type) restrict retrieval in SQL; a filter that matches nothing is a 400, and
+another tenant's document id is answered exactly like an unknown one."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents.models import Document
+from documents.services import document_ingest, document_upload
+from tests.data.pdf_factory import annual_report_cover, cover_10k, make_pdf
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = "What was total revenue and operating cash flow for the year?"
+
+
+def revenue_page(company: str, revenue: str) -> list[str]:
+    return [
+        "# Results of operations",
+        f"{company} total revenue for the year was {revenue}, up on the prior year.",
+        f"Operating cash flow for the year was {revenue} less capital expenditure.",
+        "Revenue grew in every segment; total revenue and cash flow are discussed below.",
+    ]
+
+
+@pytest.fixture
+def library(tenant_a, settings, tmp_path) -> dict[str, str]:
+    """Tenant A's two ready filings (a 10-K for 2023, an annual report for 2024): name → id."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    filings = {
+        "acme": make_pdf([cover_10k(), revenue_page("Acme", "$512 million")]),
+        "harbour": make_pdf([annual_report_cover(), revenue_page("Harbour", "A$304 million")]),
+    }
+    ids = {}
+    for name, data in filings.items():
+        (document,) = document_upload(
+            tenant=tenant_a, files=[SimpleUploadedFile(f"{name}.pdf", data)]
+        ).documents
+        assert document_ingest(document_id=document.pk) == "ready"
+        ids[name] = str(document.pk)
+    return ids
+
+
+def ask(client, **body):
+    return client.post("/api/v1/query", {"question": QUESTION, **body}, format="json")
+
+
+def cited_documents(response) -> set[str]:
+    assert response.status_code == 200, response.content
+    citations = response.json()["citations"]
+    assert citations
+    return {citation["document_id"] for citation in citations}
+
+
+def test_unscoped_question_cites_both_documents(client_a, library):
+    assert cited_documents(ask(client_a)) == set(library.values())
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ({"company": "acme widgets"}, "acme"),
+        ({"company": "HARBOUR"}, "harbour"),
+        ({"company": "ACMW"}, "acme"),  # the ticker
+        ({"fiscal_year": 2024}, "harbour"),
+        ({"form_type": "10-K"}, "acme"),
+        ({"form_type": "annual_report", "fiscal_year": 2024}, "harbour"),
+    ],
+)
+def test_metadata_filters_cite_only_the_matching_document(client_a, library, scope, expected):
+    assert cited_documents(ask(client_a, **scope)) == {library[expected]}
+
+
+def test_document_ids_cite_only_those_documents(client_a, library):
+    response = ask(client_a, document_ids=[library["harbour"]])
+    assert cited_documents(response) == {library["harbour"]}
+
+
+def test_filters_combine_with_document_ids(client_a, library):
+    response = ask(client_a, document_ids=list(library.values()), company="acme")
+    assert cited_documents(response) == {library["acme"]}
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"company": "Initech"},
+        {"fiscal_year": 1999},
+        {"form_type": "8-K"},
+        {"company": "acme", "fiscal_year": 2024},
+    ],
+)
+def test_a_filter_that_matches_nothing_is_400(client_a, library, scope):
+    response = ask(client_a, **scope)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "no_matching_documents"
+    assert error["message"].startswith("No ready document matches")
+
+
+def test_a_document_still_being_ingested_matches_nothing(client_a, library):
+    Document.objects.filter(pk=library["harbour"]).update(status="processing")
+    response = ask(client_a, company="harbour")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "no_matching_documents"
+
+
+def test_other_tenants_document_id_is_400_exactly_like_an_unknown_one(client_b, library):
+    theirs_id, unknown_id = library["acme"], str(uuid.uuid4())
+    theirs = ask(client_b, document_ids=[theirs_id])
+    unknown = ask(client_b, document_ids=[unknown_id])
+    assert theirs.status_code == unknown.status_code == 400
+    assert theirs.json()["error"]["code"] == "unknown_document"
+    assert theirs.json()["error"]["message"] == f"No such document: {theirs_id}."
+    assert unknown.json()["error"]["message"] == f"No such document: {unknown_id}."
+
+
+def test_one_unknown_id_among_the_tenants_own_is_400(client_a, library):
+    response = ask(client_a, document_ids=[library["acme"], str(uuid.uuid4())])
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_document"
+
+
+def test_tenant_b_filtering_on_tenant_as_company_finds_nothing(client_b, library):
+    response = ask(client_b, company="acme")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "no_matching_documents"
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"document_ids": ["not-a-uuid"]},
+        {"document_ids": []},
+        {"document_ids": "0b7e4a52-5b7c-4d36-9a1b-0d6f5f0f2f11"},
+        {"fiscal_year": "recent"},
+        {"form_type": "10-X"},
+        {"company": ""},
+    ],
+)
+def test_malformed_scope_is_400_json(client_a, scope):
+    response = ask(client_a, **scope)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
