@@ -8,12 +8,14 @@ is read. Malformed values stop the start with an error naming the variable.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from ragplatform import environment
+from ragplatform.logging import default_log_format, is_terminal
 from ragplatform.secrets import REQUIRED_SECRETS
 
 BASE_DIR = environment.BASE_DIR
@@ -265,14 +267,24 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+# JSON lines for CloudWatch and anything that reads a pipe or a file; readable lines for a
+# person at a terminal. LOG_FORMAT=json or console forces one.
+LOG_FORMAT = env_choice("LOG_FORMAT", "", ("json", "console")) or default_log_format(
+    production=PRODUCTION, stream=sys.stderr
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "ragplatform.logging.json_formatter"},
+        "console": {
+            "()": "ragplatform.logging.console_formatter",
+            "colors": LOG_FORMAT == "console" and is_terminal(sys.stderr),
+        },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    # StreamHandler writes to stderr, the stream LOG_FORMAT's default looked at.
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
