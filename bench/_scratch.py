@@ -11,6 +11,9 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
 
+from ragplatform.startup import prepare_process
+
+prepare_process()  # the embedded database in .data/ unless DATABASE_URL is set
 django.setup()
 
 from django.db import connection  # noqa: E402

@@ -52,6 +52,9 @@ def percentile(values: list[float], pct: float) -> float:
 def setup_tenant():
     import django
 
+    from ragplatform.startup import prepare_process
+
+    prepare_process()  # the embedded database in .data/ unless DATABASE_URL is set
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -191,7 +194,14 @@ def main() -> None:
     ]
 
     port = free_port()
-    env = {**os.environ, "LOCAL_PROVIDER_DELAY_MS": str(args.delay_ms), "LOG_LEVEL": "WARNING"}
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,  # the server setup_tenant used
+        "LOCAL_PROVIDER_DELAY_MS": str(args.delay_ms),
+        "LOG_LEVEL": "WARNING",
+    }
     server = subprocess.Popen(  # noqa: S603 - fixed argv
         [
             sys.executable,

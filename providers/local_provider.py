@@ -28,6 +28,12 @@ LOCAL_EMBEDDING_MODEL = "local-minilm-l6-v2-int8"
 # with `manage.py migrate_tenant_provider --reembed` (docs/providers.md).
 LOCAL_HASH_EMBEDDING_MODEL = "local-hash-1024-v1"
 LOCAL_CHAT_MODEL = "local-extractive-v1"
+# The structured outputs the simulated model can give, by their schemas' field names (the
+# schemas are agents.prompts' RouterQuery, GradeDocuments, GradeGeneration, RewrittenQuestion).
+ROUTE_FIELDS = frozenset({"datasource"})
+GRADE_DOCUMENTS_FIELDS = frozenset({"relevant"})
+GRADE_GENERATION_FIELDS = frozenset({"grounded", "answers_question", "reason"})
+REWRITE_FIELDS = frozenset({"question"})
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_PATH = Path(__file__).resolve().parent / "models" / "all-MiniLM-L6-v2.tokenizer.json"
@@ -352,24 +358,25 @@ class LocalChatModel(ChatModel):
         return answer
 
     def structured(self, messages, schema):
-        from agents import prompts
-
+        # Like a real model, this one reads the schema it is given: it answers by the schema's
+        # fields, so the providers need not import the agents' prompts module.
+        fields = frozenset(schema.model_fields)
         self._simulate_latency()
         user = str(messages[-1].content)
         question = _question(user)
         passages = _passages(user)
         weights = _weights(_key_terms(question), [text for _, text in passages])
-        if schema is prompts.RouterQuery:
+        if fields == ROUTE_FIELDS:
             if _WEB.search(question):
                 result = schema(datasource="web_search")
             elif _SQL.search(question):
                 result = schema(datasource="sql")
             else:
                 result = schema(datasource="financial_docs")
-        elif schema is prompts.GradeDocuments:
+        elif fields == GRADE_DOCUMENTS_FIELDS:
             relevant = [n for n, text in passages if _coverage(weights, text) >= 0.4]
             result = schema(relevant=relevant)
-        elif schema is prompts.GradeGeneration:
+        elif fields == GRADE_GENERATION_FIELDS:
             _, _, answer = user.partition("\n\nAnswer:\n")
             sources = " ".join(text for _, text in passages)
             quotes = re.findall(r"“(.*?)”", answer)
@@ -384,7 +391,7 @@ class LocalChatModel(ChatModel):
                 if grounded
                 else "no verbatim quote",
             )
-        elif schema is prompts.RewrittenQuestion:
+        elif fields == REWRITE_FIELDS:
             words = [w for w in terms(question) if w not in _GENERIC]
             extra = [_SYNONYMS[w] for w in words if w in _SYNONYMS]
             rewritten = " ".join(words + extra) or question

@@ -1,7 +1,8 @@
 """Embedded PostgreSQL (with pgvector) for local runs and tests, via pgserver.
 
-Used only when no DATABASE_URL is configured. The server keeps its data under the
-project (``.data/pg``) and stops when the last process that started it exits.
+Started by the entry points (ragplatform.startup) when no DATABASE_URL is configured, never
+by importing the settings. The server keeps its data under the project (``.data/pg``) and
+stops when the last process that started it exits.
 """
 
 from pathlib import Path

@@ -1,8 +1,13 @@
-"""Structured JSON logging (structlog) and the per-request log line."""
+"""Structured logging (structlog): JSON lines or console lines, and the per-request log line.
+
+Production (CloudWatch) and any stderr that is not a terminal get one JSON object per line;
+a terminal gets readable console lines. LOG_FORMAT=json|console (settings) forces either.
+"""
 
 import logging
 import time
 import uuid
+from typing import TextIO
 
 import structlog
 
@@ -16,8 +21,19 @@ _SHARED_PROCESSORS = [
 ]
 
 
+def is_terminal(stream: TextIO | None) -> bool:
+    """Whether ``stream`` is attached to a terminal (False for pipes, files and None)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def default_log_format(*, production: bool, stream: TextIO | None) -> str:
+    """JSON in production and whenever nobody reads ``stream`` in a terminal, else console."""
+    return "console" if not production and is_terminal(stream) else "json"
+
+
 def configure_structlog() -> None:
-    """Route structlog through stdlib logging so every line is one JSON object."""
+    """Route structlog through stdlib logging, whose formatter renders JSON or console lines."""
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
@@ -38,6 +54,18 @@ def json_formatter() -> logging.Formatter:
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
+        ],
+        foreign_pre_chain=_SHARED_PROCESSORS,
+    )
+
+
+def console_formatter(colors: bool = False) -> logging.Formatter:
+    """The stdlib formatter that renders every record as one readable line (for terminals)."""
+    return structlog.stdlib.ProcessorFormatter(
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # The console renderer formats exceptions itself (format_exc_info would flatten them).
+            structlog.dev.ConsoleRenderer(colors=colors),
         ],
         foreign_pre_chain=_SHARED_PROCESSORS,
     )

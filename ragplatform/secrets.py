@@ -4,6 +4,8 @@ from collections.abc import MutableMapping
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ragplatform.environment import parse_bool
+
 SECRET_PREFIX = "rag-system/"  # noqa: S105 - a name prefix, not a secret
 REQUIRED_SECRETS = ("OPENAI_API_KEY", "DATABASE_URL", "ADMIN_API_KEY")
 # Django's signing key may come from the task's environment (ECS secret injection) or the store.
@@ -19,7 +21,7 @@ def load_production_secrets(env: MutableMapping[str, str], *, client=None) -> li
 
     Raises ProductionConfigError naming every missing secret, or when DEBUG is on.
     """
-    if env.get("DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+    if parse_bool("DEBUG", env.get("DEBUG"), default=False):
         raise ProductionConfigError("DEBUG must be off when RAG_ENV=production.")
     if client is None:
         import boto3

@@ -1,81 +1,113 @@
 """Django settings, all read from the environment (12-factor) in this one place.
 
-Locally the environment can come from `.env` (the real environment wins). With
-RAG_ENV=production the secrets come from AWS Secrets Manager and the app refuses to
-start without them. With no DATABASE_URL an embedded PostgreSQL runs under `.data/`.
+Importing this module only reads: no process, no socket, no write to os.environ. Locally the
+environment can come from `.env` (the real environment wins; its values stay out of
+os.environ). The entry points (ragplatform/startup.py) load the production secrets from AWS
+Secrets Manager and start the embedded PostgreSQL when no DATABASE_URL is set, before this
+is read. Malformed values stop the start with an error naming the variable.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
-from dotenv import load_dotenv
+from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-ENV_FILE = Path(os.environ.get("RAG_ENV_FILE", BASE_DIR / ".env"))
-load_dotenv(ENV_FILE, override=False)
+from ragplatform import environment
+from ragplatform.logging import default_log_format, is_terminal
+from ragplatform.secrets import REQUIRED_SECRETS
+
+BASE_DIR = environment.BASE_DIR
+ENV_FILE = environment.env_file_path(os.environ)
+# Private (lower case): Django would otherwise expose the whole environment as a setting.
+_env = environment.read_environment(os.environ)
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable as written (environment, else `.env`), else ``default``."""
+    return _env.get(name, default)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    """true/false, 1/0, yes/no, on/off; anything else refuses to start."""
+    return environment.parse_bool(name, _env.get(name), default)
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+def env_int(name: str, default: int, *, minimum: int | None = 0, maximum: int | None = None) -> int:
+    """A whole number in [minimum, maximum] (not negative unless said); else refuses to start."""
+    return environment.parse_int(name, _env.get(name), default, minimum=minimum, maximum=maximum)
+
+
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    """A finite number of at least ``minimum``; else refuses to start."""
+    return environment.parse_float(name, _env.get(name), default, minimum=minimum)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    """Comma-separated items without spaces inside them; else refuses to start."""
+    return environment.parse_list(name, _env.get(name), default)
 
 
-RAG_ENV = os.environ.get("RAG_ENV", "local").strip().lower()
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (any case); else refuses to start."""
+    return environment.parse_choice(name, _env.get(name), default, choices)
+
+
+RAG_ENV = env_choice("RAG_ENV", "local", environment.RAG_ENVS)
 PRODUCTION = RAG_ENV == "production"
-
 # The image build runs collectstatic with production static storage but no AWS access.
-BUILD_STEP = os.environ.get("RAG_BUILD_STEP", "")
-if PRODUCTION and BUILD_STEP != "collectstatic":
-    from ragplatform.secrets import ProductionConfigError, load_production_secrets
-
-    try:
-        load_production_secrets(os.environ)
-    except ProductionConfigError as exc:
-        raise SystemExit(f"ragplatform: refusing to start: {exc}") from None
+BUILD_STEP = env_str("RAG_BUILD_STEP")
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
+if PRODUCTION and BUILD_STEP != "collectstatic":
+    # The entry points put these in the environment from Secrets Manager; a process started
+    # any other way must not run on defaults.
+    _missing = [name for name in (*REQUIRED_SECRETS, "SECRET_KEY") if not _env.get(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"RAG_ENV=production but {', '.join(_missing)} not set: start the app through "
+            "manage.py or ragplatform.wsgi, which load them from AWS Secrets Manager."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off when RAG_ENV=production.")
+SECRET_KEY = env_str("SECRET_KEY") or (
     # Only for local runs and tests; production always has a real key (checked above).
     "local-insecure-key-not-for-production"
 )
-ADMIN_API_KEY = os.environ.get("ADMIN_API_KEY", "")
-AWS_REGION = os.environ.get("AWS_REGION", "ap-southeast-2")
+ADMIN_API_KEY = env_str("ADMIN_API_KEY")
+AWS_REGION = env_str("AWS_REGION", "ap-southeast-2")
+
+# `make run` (manage.py runplatform): where it serves, how many web workers, the demo admin.
+RUNPLATFORM_HOST = env_str("HOST", "127.0.0.1")
+RUNPLATFORM_PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+RUNPLATFORM_WEB_WORKERS = env_int("WEB_CONCURRENCY", 2, minimum=1)
+DEMO_ADMIN_USER = env_str("RAG_ADMIN_USER", "admin")
+DEMO_ADMIN_PASSWORD = env_str("RAG_ADMIN_PASSWORD")
 
 # Model providers (the providers app). Base/endpoint URLs exist so tests can point the real
 # clients at fake servers on 127.0.0.1; leave them empty in production.
-OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
-OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
-BEDROCK_REGION = os.environ.get("BEDROCK_REGION", "ap-southeast-2")
-BEDROCK_ENDPOINT_URL = os.environ.get("BEDROCK_ENDPOINT_URL", "")
-TAVILY_API_KEY = os.environ.get("TAVILY_API_KEY", "")
-TAVILY_BASE_URL = os.environ.get("TAVILY_BASE_URL", "")
-PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "30"))
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
+BEDROCK_REGION = env_str("BEDROCK_REGION", "ap-southeast-2")
+BEDROCK_ENDPOINT_URL = env_str("BEDROCK_ENDPOINT_URL")
+TAVILY_API_KEY = env_str("TAVILY_API_KEY")
+TAVILY_BASE_URL = env_str("TAVILY_BASE_URL")
+PROVIDER_TIMEOUT_SECONDS = env_float("PROVIDER_TIMEOUT_SECONDS", 30.0, minimum=0.001)
 PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 4)
-PROVIDER_RETRY_BUDGET_SECONDS = float(os.environ.get("PROVIDER_RETRY_BUDGET_SECONDS", "60"))
+PROVIDER_RETRY_BUDGET_SECONDS = env_float("PROVIDER_RETRY_BUDGET_SECONDS", 60.0)
 # Benchmarks only: the simulated local chat model waits this long per call, like a remote model.
 LOCAL_PROVIDER_DELAY_MS = env_int("LOCAL_PROVIDER_DELAY_MS", 0)
 
 # Documents (documents/): upload limits and ingestion batching.
-DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
-DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 2000)
-DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 50)
-EMBED_BATCH_SIZE = env_int("EMBED_BATCH_SIZE", 64)
-RETRIEVAL_K = env_int("RETRIEVAL_K", 8)
-QUESTION_MAX_CHARS = env_int("QUESTION_MAX_CHARS", 2000)
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 2000, minimum=1)
+DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 50, minimum=1)
+EMBED_BATCH_SIZE = env_int("EMBED_BATCH_SIZE", 64, minimum=1)
+RETRIEVAL_K = env_int("RETRIEVAL_K", 8, minimum=1)
+QUESTION_MAX_CHARS = env_int("QUESTION_MAX_CHARS", 2000, minimum=1)
 # How often a queued/processing document is checked for a dead worker (then re-queued).
-DOCUMENT_WATCHDOG_SECONDS = env_int("DOCUMENT_WATCHDOG_SECONDS", 60)
+DOCUMENT_WATCHDOG_SECONDS = env_int("DOCUMENT_WATCHDOG_SECONDS", 60, minimum=1)
 # A tenant with at least this many chunks (and at most half of all) gets its own partial HNSW
 # index (documents/tenant_indexes.py); smaller tenants are scanned exactly.
 TENANT_VECTOR_INDEX_MIN_CHUNKS = env_int("TENANT_VECTOR_INDEX_MIN_CHUNKS", 5000)
@@ -137,15 +169,14 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR = Path(os.environ.get("RAG_DATA_DIR", BASE_DIR / ".data"))
-DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
-if not DATABASE_URL:
-    from ragplatform import embedded_postgres
-
-    DATABASE_URL = embedded_postgres.start(DATA_DIR / "pg")
-    os.environ["DATABASE_URL"] = DATABASE_URL  # child processes share this server
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATA_DIR = environment.data_dir_path(_env)
+DATABASE_URL = env_str("DATABASE_URL").strip()
+# Unset only when the settings are read without an entry point (a bare import, django-admin):
+# the entry points start the embedded server and set DATABASE_URL first.
+DATABASES = {}
+if DATABASE_URL:
+    DATABASES["default"] = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -158,14 +189,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Locally (no collectstatic) WhiteNoise serves straight from the apps' static dirs.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-if not PRODUCTION:
-    STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 MEDIA_ROOT = DATA_DIR / "media"
 
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -180,7 +209,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "region_name": AWS_REGION,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
             "object_parameters": {"ServerSideEncryption": "AES256"},
             # Keys are UUIDs; overwrite=False would HEAD the key first, which the seed's
             # least-privilege task role (no s3:ListBucket) answers with 403, not 404.
@@ -237,21 +266,27 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+# JSON lines for CloudWatch and anything that reads a pipe or a file; readable lines for a
+# person at a terminal. LOG_FORMAT=json or console forces one.
+LOG_FORMAT = env_choice("LOG_FORMAT", "", ("json", "console")) or default_log_format(
+    production=PRODUCTION, stream=sys.stderr
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "ragplatform.logging.json_formatter"},
+        "console": {
+            "()": "ragplatform.logging.console_formatter",
+            "colors": LOG_FORMAT == "console" and is_terminal(sys.stderr),
+        },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    # StreamHandler writes to stderr, the stream LOG_FORMAT's default looked at.
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
     },
 }
-
-from ragplatform.logging import configure_structlog  # noqa: E402
-
-configure_structlog()

@@ -1,9 +1,14 @@
-"""RAG_ENV=production: secrets from AWS Secrets Manager (moto), fail fast without them."""
+"""RAG_ENV=production: secrets from AWS Secrets Manager (moto), fail fast without them.
+
+The entry points load them (ragplatform.startup.prepare_process, called by manage.py and by
+ragplatform.wsgi in each gunicorn worker); the settings only check that they are there.
+"""
 
 import os
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -89,10 +94,13 @@ def moto_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     yield f"http://127.0.0.1:{port}"
+    # The server keeps moto's in-process state: the next test starts with no secrets.
+    reset = urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - 127.0.0.1
     server.stop()
 
 
-def _manage_check(endpoint: str, **extra) -> subprocess.CompletedProcess:
+def _production_env(endpoint: str, **extra) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -115,10 +123,26 @@ def _manage_check(endpoint: str, **extra) -> subprocess.CompletedProcess:
         AWS_ENDPOINT_URL_SECRETS_MANAGER=endpoint,
         **extra,
     )
+    return env
+
+
+def _manage_check(endpoint: str, **extra) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
         cwd=ROOT,
-        env=env,
+        env=_production_env(endpoint, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _gunicorn_worker_import(endpoint: str) -> subprocess.CompletedProcess:
+    """What each gunicorn worker does first (Dockerfile CMD: gunicorn ragplatform.wsgi:...)."""
+    return subprocess.run(
+        [sys.executable, "-c", "import ragplatform.wsgi"],
+        cwd=ROOT,
+        env=_production_env(endpoint),
         capture_output=True,
         text=True,
         timeout=120,
@@ -143,6 +167,27 @@ def test_app_starts_with_secrets_from_secrets_manager(moto_server):
     )
     _put(client, ALL_SECRETS)
     result = _manage_check(moto_server)
+    assert result.returncode == 0, result.stderr
+
+
+def test_web_worker_refuses_to_start_without_secrets(moto_server):
+    result = _gunicorn_worker_import(moto_server)
+    assert result.returncode != 0
+    assert "refusing to start" in result.stderr
+    assert "rag-system/ADMIN_API_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_web_worker_starts_with_secrets_from_secrets_manager(moto_server):
+    client = boto3.client(
+        "secretsmanager",
+        region_name=REGION,
+        endpoint_url=moto_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    _put(client, ALL_SECRETS)
+    result = _gunicorn_worker_import(moto_server)
     assert result.returncode == 0, result.stderr
 
 

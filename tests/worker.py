@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_database_url() -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
+    parts = urlsplit(settings.DATABASE_URL)
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
 
 

@@ -1,6 +1,5 @@
 """Create (idempotently) the local superuser and the demo tenants, printing their access."""
 
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -32,8 +31,8 @@ class Command(BaseCommand):
     help = "Create the admin superuser and the demo tenants (acme, ea) if they do not exist."
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default=os.environ.get("RAG_ADMIN_USER", "admin"))
-        parser.add_argument("--password", default=os.environ.get("RAG_ADMIN_PASSWORD", ""))
+        parser.add_argument("--username", default=settings.DEMO_ADMIN_USER)
+        parser.add_argument("--password", default=settings.DEMO_ADMIN_PASSWORD)
 
     def handle(self, *args, username, password, **options):
         user_model = get_user_model()

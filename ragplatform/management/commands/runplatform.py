@@ -1,7 +1,9 @@
 """`make run`: migrate, bootstrap the demo, then serve the web app and the task worker.
 
-Ctrl-C (or SIGTERM) stops both children, then the embedded database if this process
-started it.
+The children get this process's database (DATABASE_URL) and `.env` file (RAG_ENV_FILE) in
+their environment explicitly; the generated secrets reach them through that file, not through
+os.environ. Ctrl-C (or SIGTERM) stops both children, then the embedded database if this
+process (manage.py's entry point) started it.
 """
 
 import os
@@ -42,13 +44,11 @@ class Command(BaseCommand):
     help = "Run the whole local platform: database, migrations, demo data, web and worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=settings.RUNPLATFORM_PORT)
+        parser.add_argument("--host", default=settings.RUNPLATFORM_HOST)
 
     def handle(self, *args, port, host, **options):
         values = ensure_env_file(Path(settings.ENV_FILE))
-        os.environ.update(values)
-        settings.ADMIN_API_KEY = values["ADMIN_API_KEY"]
         db = settings.DATABASES["default"]
         where = db.get("OPTIONS", {}).get("host") or db.get("HOST")
         self.stdout.write(f"Database: {db['NAME']} at {where}")
@@ -78,6 +78,13 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int) -> None:
         python = sys.executable
         manage = str(Path(settings.BASE_DIR) / "manage.py")
+        # Explicit rather than inherited: the children use this process's database server and
+        # read their settings (the secrets generated above included) from the same .env file.
+        env = {
+            **os.environ,
+            "DATABASE_URL": settings.DATABASE_URL,
+            "RAG_ENV_FILE": str(settings.ENV_FILE),
+        }
         children = {
             "web": subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 [
@@ -88,7 +95,7 @@ class Command(BaseCommand):
                     "--bind",
                     f"{host}:{port}",
                     "--workers",
-                    os.environ.get("WEB_CONCURRENCY", "2"),
+                    str(settings.RUNPLATFORM_WEB_WORKERS),
                     "--threads",
                     "16",
                     "--timeout",
@@ -97,10 +104,12 @@ class Command(BaseCommand):
                     "10",
                 ],
                 cwd=settings.BASE_DIR,
+                env=env,
             ),
             "worker": subprocess.Popen(  # noqa: S603
                 [python, manage, "db_worker", "--interval", "0.5", "--no-startup-delay"],
                 cwd=settings.BASE_DIR,
+                env=env,
             ),
         }
         stopping = False
