@@ -12,6 +12,7 @@ from agents.models import QueryRun
 from agents.self_rag import recursion_limit
 from agents.state import WebResult
 from agents.web_search import tavily_search
+from documents.selectors import documents_named_in
 from providers.base import ProviderError, SovereigntyViolation
 from providers.factory import provider_for
 from providers.local_provider import LOCAL_LABEL
@@ -147,7 +148,8 @@ def query_answer(
 ) -> QueryRun:
     """Run the tenant's Adaptive RAG graph on ``question`` and store the run; with
     ``document_ids`` (documents.selectors.document_ids_matching), retrieval reads only those
-    documents."""
+    documents. Without them, a question that names a company of the tenant's library (and a
+    period) reads that company's documents (of that period) only."""
     question = (question or "").strip()
     if not question:
         raise QuestionInvalid("Ask a question: 'question' must not be empty.")
@@ -160,6 +162,19 @@ def query_answer(
     run = QueryRun(tenant=tenant, question=question, source=source)
     provider_time = {"ms": 0.0}
     provider = None
+    scope_step = []
+    if document_ids is None and settings.RETRIEVAL_SCOPE_BY_QUESTION:
+        scope_started = time.perf_counter()
+        document_ids = documents_named_in(tenant=tenant, question=question)
+        if document_ids is not None:
+            scope_step = [
+                {
+                    "node": "scope",
+                    "decision": f"{len(document_ids)} document(s) of the company and period "
+                    "the question names",
+                    "ms": round((time.perf_counter() - scope_started) * 1000, 2),
+                }
+            ]
     try:
         provider = provider_for(tenant)
         run.provider, run.model = provider.name, provider.chat.model_id
@@ -178,7 +193,7 @@ def query_answer(
         run.answer = answer
         run.route = state.get("route", "")
         run.citations = _citations(answer, state.get("relevant") or [], state.get("passages") or [])
-        run.trace = state.get("trace", [])
+        run.trace = scope_step + state.get("trace", [])
         run.grounded = bool(state.get("grounded"))
         run.limits_hit = sorted(set(state.get("limits_hit") or []))
     except (ProviderError, SovereigntyViolation) as exc:

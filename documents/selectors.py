@@ -55,6 +55,22 @@ class DocumentScopeInvalid(DomainError):
     status_code = 400
 
 
+def documents_named_in(*, tenant, question: str) -> list[uuid.UUID] | None:
+    """The tenant's ready documents a question is about, by the company and periods it names
+    (documents.question_scope), or None when it names no company of the library."""
+    from documents.question_scope import LibraryDocument, scope
+
+    rows = (
+        Document.objects.for_tenant(tenant)
+        .filter(status=Document.Status.READY)
+        .exclude(company="")
+        .values_list("pk", "company", "fiscal_year")
+    )
+    library = [LibraryDocument(str(pk), company, year) for pk, company, year in rows]
+    ids = scope(question, library)
+    return None if ids is None else [uuid.UUID(pk) for pk in ids]
+
+
 def document_ids_matching(
     *, tenant, document_ids=None, company=None, fiscal_year=None, form_type=None
 ) -> list[uuid.UUID] | None:

@@ -144,3 +144,30 @@ def test_malformed_scope_is_400_json(client_a, scope):
     response = ask(client_a, **scope)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_question_naming_a_company_reads_only_its_documents(client_a, library):
+    named = Document.objects.get(pk=library["harbour"]).company
+    assert named, "the annual report's company is read at ingestion"
+    response = client_a.post(
+        "/api/v1/query", {"question": f"What was {named}'s total revenue?"}, format="json"
+    )
+    assert cited_documents(response) == {library["harbour"]}
+    assert response.json()["trace"][0]["node"] == "scope"
+
+
+def test_question_naming_no_company_of_the_library_is_not_scoped(client_a, library):
+    response = client_a.post(
+        "/api/v1/query", {"question": "What was Globex's total revenue?"}, format="json"
+    )
+    assert cited_documents(response) == set(library.values())
+    assert all(step["node"] != "scope" for step in response.json()["trace"])
+
+
+def test_another_tenants_company_never_scopes_to_its_documents(client_b, library):
+    named = Document.objects.get(pk=library["acme"]).company
+    response = client_b.post(
+        "/api/v1/query", {"question": f"What was {named}'s total revenue?"}, format="json"
+    )
+    assert response.status_code == 200
+    assert not {c.get("document_id") for c in response.json()["citations"]} & set(library.values())
