@@ -12,9 +12,9 @@ from typing import TypeVar
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel
 
+from providers.registry import EMBEDDING_DIMENSIONS
 from ragplatform.exceptions import DomainError
 
-EMBEDDING_DIMENSIONS = 1024
 T = TypeVar("T", bound=BaseModel)
 
 

@@ -15,9 +15,10 @@ import time
 import numpy as np
 
 from providers.base import EMBEDDING_DIMENSIONS, ChatModel, Embedder, ProviderError
+from providers.registry import LOCAL
 
-LOCAL_EMBEDDING_MODEL = "local-hash-1024-v1"
-LOCAL_CHAT_MODEL = "local-extractive-v1"
+LOCAL_EMBEDDING_MODEL = LOCAL.embedding.default
+LOCAL_CHAT_MODEL = LOCAL.chat.default
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 STOPWORDS = frozenset(
