@@ -14,4 +14,4 @@ class ProvidersConfig(AppConfig):
                 choices=registry.provider_choices, tenant_errors=registry.tenant_errors
             )
         )
-        guard.install()  # process-wide: AU work can never reach OpenAI (docs/sovereignty.md)
+        guard.install()  # process-wide: AU work reaches only Australian destinations

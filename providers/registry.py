@@ -1,9 +1,9 @@
 """Every model provider, declared once: its models, dimensions, hosts and regions.
 
 Plain data with no Django or SDK imports, so that anything may read it: the factory builds
-providers from it, and the tenant's provider choices and validation (registered with
-tenants by ProvidersConfig.ready; tenants imports no other app) come from it. Adding a
-provider starts here.
+providers from it, the sovereignty guard derives its allowlist from it, and the tenant's
+provider choices and validation (registered with tenants by ProvidersConfig.ready; tenants
+imports no other app) come from it. Adding a provider starts here.
 """
 
 from dataclasses import dataclass
