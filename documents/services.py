@@ -32,10 +32,16 @@ from ragplatform.exceptions import DomainError, NotFound
 
 log = structlog.get_logger(__name__)
 
-# Waits between embedding attempts when the provider fails (the provider also retries).
-EMBED_RETRY_DELAYS = (2.0, 8.0, 30.0)
 # Failures worth retrying by uploading the same bytes again (the file itself was fine).
-RETRYABLE_ERRORS = frozenset({"provider_unavailable", "provider_not_configured", "internal_error"})
+RETRYABLE_ERRORS = frozenset(
+    {
+        "provider_unavailable",
+        "provider_error",
+        "provider_bad_output",
+        "provider_not_configured",
+        "internal_error",
+    }
+)
 
 
 class DocumentRejected(DomainError):
@@ -188,13 +194,8 @@ def document_ingest(*, document_id) -> str:
         except PdfRejected as exc:
             _fail(document, exc.message, exc.code)
         except ProviderError as exc:
-            _fail(
-                document,
-                f"The embedding provider failed: {exc.message} Progress is kept "
-                f"({document.pages_done} of {document.pages_total} pages); upload the same "
-                "file again or use Retry in the admin to continue.",
-                "provider_unavailable",
-            )
+            # Retried already, if retrying could help (providers.retry): fail now, say why.
+            _fail(document, _provider_failure(document, exc), exc.code)
         except DomainError as exc:
             _fail(document, exc.message, exc.code)
         except Exception as exc:
@@ -207,6 +208,20 @@ def document_ingest(*, document_id) -> str:
             )
             raise
         return document.status
+
+
+def _provider_failure(document: Document, exc: ProviderError) -> str:
+    progress = f"Progress is kept ({document.pages_done} of {document.pages_total} pages)"
+    if exc.retryable:
+        return (
+            f"The embedding provider failed: {exc.message} {progress}; upload the same "
+            "file again or use Retry in the admin to continue."
+        )
+    return (
+        f"The embedding provider refused the request: {exc.message} Trying again will not "
+        "help until the tenant's provider settings (credentials, model) are fixed. "
+        f"{progress}; then upload the same file again or use Retry in the admin."
+    )
 
 
 def _update(document: Document, **fields) -> None:
@@ -252,7 +267,8 @@ def _ingest(document: Document) -> None:
 
     earlier_usage = dict(document.usage)
     for batch, last_page in _batches(plan, document.pages_done, len(pages)):
-        vectors = _embed(embedder, [chunk.embedding_input for chunk in batch]) if batch else []
+        texts = [chunk.embedding_input for chunk in batch]
+        vectors = embedder.embed_documents(texts) if batch else []
         usage = _merge_usage(earlier_usage, provider.meter.as_dict())
         with transaction.atomic():
             Chunk.objects.bulk_create(
@@ -366,19 +382,6 @@ def _batches(plan: list[PlannedChunk], pages_done: int, pages_total: int):
         batch.append(chunk)
     if batch or pages_done < pages_total:
         yield batch, pages_total
-
-
-def _embed(embedder, texts: list[str]) -> list[list[float]]:
-    """Embed with retries and backoff; a persistent failure raises ProviderError."""
-    for attempt, delay in enumerate((*EMBED_RETRY_DELAYS, None), start=1):
-        try:
-            return embedder.embed_documents(texts)
-        except ProviderError as exc:
-            if delay is None:
-                raise
-            log.warning("document.embed_retry", attempt=attempt, delay=delay, error=exc.message)
-            time.sleep(delay)
-    raise AssertionError("unreachable")
 
 
 # --- watchdog ----------------------------------------------------------------------------
