@@ -18,9 +18,8 @@ import structlog
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
-from documents import storage
+from documents import queue, storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.models import Chunk, Document, DocumentPage
@@ -146,10 +145,8 @@ def document_retry(*, document: Document) -> Document:
 
 
 def _enqueue(document: Document) -> None:
-    from documents import tasks  # tasks import this module
-
-    tasks.ingest_document.enqueue(document_id=str(document.pk))
-    tasks.schedule_watchdog(document_id=str(document.pk))
+    queue.ingestion_enqueue(document_id=str(document.pk))
+    queue.watchdog_schedule(document_id=str(document.pk))
 
 
 def document_delete(*, tenant, document_id) -> None:
@@ -406,39 +403,12 @@ def document_watchdog(*, document_id) -> str:
         stale = timezone.now() - timedelta(seconds=10 * settings.DOCUMENT_WATCHDOG_SECONDS)
         if document.status != Document.Status.PROCESSING and document.updated_at >= stale:
             return "alive"
-        _fail_lost_ingestion_tasks(document)
-    from documents import tasks
-
-    tasks.ingest_document.enqueue(document_id=str(document.pk))
+        queue.lost_ingestion_tasks_fail(
+            document_id=str(document.pk), resumes_after_page=document.pages_done
+        )
+    queue.ingestion_enqueue(document_id=str(document.pk))
     log.warning("document.requeued", document_id=str(document.pk), status=document.status)
     return "requeued"
-
-
-class IngestionWorkerLost(Exception):
-    """Recorded on an ingestion task whose worker died before the task ended."""
-
-
-def _fail_lost_ingestion_tasks(document: Document) -> None:
-    """Mark the document's ingestion tasks still "running" as failed: django-tasks-db leaves a
-    killed worker's task running for ever. Call with the document's lock held, so that no
-    live worker is ingesting it and every such task is a dead worker's (a live worker that
-    has claimed its task but not yet taken the lock, for milliseconds, would be marked too;
-    its own result replaces the mark when the task ends)."""
-    from documents import tasks
-
-    lost = DBTaskResult.objects.running().filter(
-        task_path=tasks.ingest_document.module_path,
-        args_kwargs__kwargs__document_id=str(document.pk),
-    )
-    for result in lost:
-        result.set_failed(
-            IngestionWorkerLost(
-                f"Worker {', '.join(result.worker_ids) or '?'} stopped before this task "
-                f"ended (it no longer holds the document's lock). The watchdog queued "
-                f"document {document.pk} again; it resumes after page {document.pages_done}."
-            )
-        )
-        log.warning("document.task_lost", document_id=str(document.pk), task_id=str(result.id))
 
 
 def ingestion_backlog() -> int:

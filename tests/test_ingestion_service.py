@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from documents import services, tasks
+from documents import queue, services, tasks
 from documents.models import Chunk, Document, DocumentPage
 from documents.services import document_ingest, document_upload
 from providers.base import Provider, ProviderError, UsageMeter
@@ -215,6 +215,11 @@ def test_a_crash_mid_document_resumes_where_it_stopped(tenant_a, monkeypatch):
     ordinals = list(Chunk.objects.filter(document=document).values_list("ordinal", flat=True))
     assert sorted(ordinals) == list(range(len(ordinals)))
     assert written < set(ordinals)
+
+
+def test_the_queue_names_the_tasks_that_exist():
+    assert tasks.ingest_document.module_path == queue.INGEST_TASK
+    assert tasks.watch_document.module_path == queue.WATCHDOG_TASK
 
 
 def claimed_ingestion_task(document: Document, *, worker_id: str):
