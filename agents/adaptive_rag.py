@@ -15,8 +15,8 @@ from agents import prompts
 from agents.self_rag import BoundGraph, SelfRagDeps, add_self_rag, messages, timed
 from agents.state import AnswerState
 from agents.web_search import WebSearchUnavailable
+from tenants.models import ROUTES
 
-ROUTES = ("financial_docs", "web_search", "sql")
 SQL_UNAVAILABLE = (
     "The SQL route (questions over tables extracted from your documents) is not available on "
     "this platform yet. Ask about a specific figure and it will be answered from the documents."

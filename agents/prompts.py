@@ -9,8 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agents.state import Passage
+from tenants.models import ROUTES
 
-Route = Literal["financial_docs", "web_search", "sql"]
+Route = Literal[ROUTES]  # the routes a tenant may enable
 
 
 class RouterQuery(BaseModel):

@@ -19,9 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
-from documents import storage
+from documents import queue, storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.metadata import FIRST_PAGES, metadata_from_pages
@@ -34,10 +33,16 @@ from ragplatform.exceptions import DomainError, NotFound
 
 log = structlog.get_logger(__name__)
 
-# Waits between embedding attempts when the provider fails (the provider also retries).
-EMBED_RETRY_DELAYS = (2.0, 8.0, 30.0)
 # Failures worth retrying by uploading the same bytes again (the file itself was fine).
-RETRYABLE_ERRORS = frozenset({"provider_unavailable", "provider_not_configured", "internal_error"})
+RETRYABLE_ERRORS = frozenset(
+    {
+        "provider_unavailable",
+        "provider_error",
+        "provider_bad_output",
+        "provider_not_configured",
+        "internal_error",
+    }
+)
 
 
 class DocumentRejected(DomainError):
@@ -142,10 +147,8 @@ def document_retry(*, document: Document) -> Document:
 
 
 def _enqueue(document: Document) -> None:
-    from documents import tasks  # tasks import this module
-
-    tasks.ingest_document.enqueue(document_id=str(document.pk))
-    tasks.schedule_watchdog(document_id=str(document.pk))
+    queue.ingestion_enqueue(document_id=str(document.pk))
+    queue.watchdog_schedule(document_id=str(document.pk))
 
 
 def document_delete(*, tenant, document_id) -> None:
@@ -244,13 +247,8 @@ def document_ingest(*, document_id) -> str:
         except PdfRejected as exc:
             _fail(document, exc.message, exc.code)
         except ProviderError as exc:
-            _fail(
-                document,
-                f"The embedding provider failed: {exc.message} Progress is kept "
-                f"({document.pages_done} of {document.pages_total} pages); upload the same "
-                "file again or use Retry in the admin to continue.",
-                "provider_unavailable",
-            )
+            # Retried already, if retrying could help (providers.retry): fail now, say why.
+            _fail(document, _provider_failure(document, exc), exc.code)
         except DomainError as exc:
             _fail(document, exc.message, exc.code)
         except Exception as exc:
@@ -263,6 +261,20 @@ def document_ingest(*, document_id) -> str:
             )
             raise
         return document.status
+
+
+def _provider_failure(document: Document, exc: ProviderError) -> str:
+    progress = f"Progress is kept ({document.pages_done} of {document.pages_total} pages)"
+    if exc.retryable:
+        return (
+            f"The embedding provider failed: {exc.message} {progress}; upload the same "
+            "file again or use Retry in the admin to continue."
+        )
+    return (
+        f"The embedding provider refused the request: {exc.message} Trying again will not "
+        "help until the tenant's provider settings (credentials, model) are fixed. "
+        f"{progress}; then upload the same file again or use Retry in the admin."
+    )
 
 
 def _update(document: Document, **fields) -> None:
@@ -309,7 +321,8 @@ def _ingest(document: Document) -> None:
 
     earlier_usage = dict(document.usage)
     for batch, last_page in _batches(plan, document.pages_done, len(pages)):
-        vectors = _embed(embedder, [chunk.embedding_input for chunk in batch]) if batch else []
+        texts = [chunk.embedding_input for chunk in batch]
+        vectors = embedder.embed_documents(texts) if batch else []
         usage = _merge_usage(earlier_usage, provider.meter.as_dict())
         with transaction.atomic():
             Chunk.objects.bulk_create(
@@ -446,19 +459,6 @@ def _batches(plan: list[PlannedChunk], pages_done: int, pages_total: int):
         yield batch, pages_total
 
 
-def _embed(embedder, texts: list[str]) -> list[list[float]]:
-    """Embed with retries and backoff; a persistent failure raises ProviderError."""
-    for attempt, delay in enumerate((*EMBED_RETRY_DELAYS, None), start=1):
-        try:
-            return embedder.embed_documents(texts)
-        except ProviderError as exc:
-            if delay is None:
-                raise
-            log.warning("document.embed_retry", attempt=attempt, delay=delay, error=exc.message)
-            time.sleep(delay)
-    raise AssertionError("unreachable")
-
-
 # --- watchdog ----------------------------------------------------------------------------
 
 
@@ -481,39 +481,12 @@ def document_watchdog(*, document_id) -> str:
         stale = timezone.now() - timedelta(seconds=10 * settings.DOCUMENT_WATCHDOG_SECONDS)
         if document.status != Document.Status.PROCESSING and document.updated_at >= stale:
             return "alive"
-        _fail_lost_ingestion_tasks(document)
-    from documents import tasks
-
-    tasks.ingest_document.enqueue(document_id=str(document.pk))
+        queue.lost_ingestion_tasks_fail(
+            document_id=str(document.pk), resumes_after_page=document.pages_done
+        )
+    queue.ingestion_enqueue(document_id=str(document.pk))
     log.warning("document.requeued", document_id=str(document.pk), status=document.status)
     return "requeued"
-
-
-class IngestionWorkerLost(Exception):
-    """Recorded on an ingestion task whose worker died before the task ended."""
-
-
-def _fail_lost_ingestion_tasks(document: Document) -> None:
-    """Mark the document's ingestion tasks still "running" as failed: django-tasks-db leaves a
-    killed worker's task running for ever. Call with the document's lock held, so that no
-    live worker is ingesting it and every such task is a dead worker's (a live worker that
-    has claimed its task but not yet taken the lock, for milliseconds, would be marked too;
-    its own result replaces the mark when the task ends)."""
-    from documents import tasks
-
-    lost = DBTaskResult.objects.running().filter(
-        task_path=tasks.ingest_document.module_path,
-        args_kwargs__kwargs__document_id=str(document.pk),
-    )
-    for result in lost:
-        result.set_failed(
-            IngestionWorkerLost(
-                f"Worker {', '.join(result.worker_ids) or '?'} stopped before this task "
-                f"ended (it no longer holds the document's lock). The watchdog queued "
-                f"document {document.pk} again; it resumes after page {document.pages_done}."
-            )
-        )
-        log.warning("document.task_lost", document_id=str(document.pk), task_id=str(result.id))
 
 
 def ingestion_backlog() -> int:

@@ -1,15 +1,12 @@
 """Background tasks (Django tasks on django-tasks-db, run by `manage.py db_worker`).
 
 Thin wrappers: they take ids and call the idempotent services, so running one twice is safe.
+Services queue work through documents.queue, which names these tasks by their path.
 """
 
-from datetime import timedelta
+from django.tasks import task
 
-from django.conf import settings
-from django.tasks import task, task_backends
-from django.utils import timezone
-
-from documents import services
+from documents import queue, services
 from ragplatform.metrics import emit_ingestion_backlog
 
 
@@ -35,13 +32,5 @@ def watch_document(document_id: str) -> str:
     """Re-queue the document if its worker died; check again later until it is finished."""
     outcome = services.document_watchdog(document_id=document_id)
     if outcome != "finished":
-        schedule_watchdog(document_id=document_id)
+        queue.watchdog_schedule(document_id=document_id)
     return outcome
-
-
-def schedule_watchdog(*, document_id: str) -> None:
-    """Check on the document after DOCUMENT_WATCHDOG_SECONDS (if the backend can defer)."""
-    if not task_backends[watch_document.backend].supports_defer:
-        return
-    run_after = timezone.now() + timedelta(seconds=settings.DOCUMENT_WATCHDOG_SECONDS)
-    watch_document.using(run_after=run_after).enqueue(document_id=document_id)

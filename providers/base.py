@@ -12,17 +12,24 @@ from typing import TypeVar
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel
 
+from providers.registry import EMBEDDING_DIMENSIONS
 from ragplatform.exceptions import DomainError
 
-EMBEDDING_DIMENSIONS = 1024
 T = TypeVar("T", bound=BaseModel)
 
 
 class ProviderError(DomainError):
-    """A model provider failed after its retries (timeouts, 429, 5xx)."""
+    """A model provider failed. ``retryable`` says whether the same call may succeed later
+    (the provider was unavailable: timeouts, connection errors, 429, 5xx, after
+    providers.retry's own retries) or never will (credentials, a bad request, bad output)."""
 
     code = "provider_unavailable"
     status_code = 503
+
+    def __init__(self, message: str, *, code: str | None = None, retryable: bool | None = None):
+        super().__init__(message, code=code)
+        # Unless told otherwise, only the default code ("unavailable") is worth retrying.
+        self.retryable = self.code == ProviderError.code if retryable is None else retryable
 
 
 class SovereigntyViolation(DomainError):

@@ -33,11 +33,11 @@ from providers.base import (
     T,
     UsageMeter,
 )
+from providers.registry import BEDROCK
 from providers.retry import call_with_retries, parsed_or_raise
-from tenants.models import AU_BEDROCK_CHAT_MODEL, AU_BEDROCK_EMBEDDING_MODEL
 
-BEDROCK_DEFAULT_CHAT_MODEL = AU_BEDROCK_CHAT_MODEL
-BEDROCK_DEFAULT_EMBEDDING_MODEL = AU_BEDROCK_EMBEDDING_MODEL
+BEDROCK_DEFAULT_CHAT_MODEL = BEDROCK.chat.default
+BEDROCK_DEFAULT_EMBEDDING_MODEL = BEDROCK.embedding.default
 TITAN_CONCURRENCY = 8
 CHAT_MAX_TOKENS = 2048
 _RETRYABLE_CODES = {

@@ -1,47 +1,80 @@
 """The one place that chooses a tenant's provider, and refuses unsafe combinations.
 
-Tenant.clean() already rejects an AU tenant on OpenAI or on non-AU model ids when the tenant
-is saved; this module checks again at run time (rows can be changed behind validation, and
-BEDROCK_REGION is a deployment setting), and marks the open sovereignty scope AU.
+Which providers exist, their default models and where they may serve AU tenants is declared
+in providers/registry.py. Tenant.clean() already applies those rules when a tenant is saved;
+this module checks again at run time (rows can be changed behind validation, and a
+provider's region is a deployment setting), and marks the open sovereignty scope AU.
 """
 
 from django.conf import settings
 
-from providers import guard
+from providers import guard, registry
 from providers.base import Provider, ProviderError, SovereigntyViolation, UsageMeter
 from providers.local_provider import LocalEmbedder
-from tenants.models import AU_BEDROCK_CHAT_MODEL, AU_BEDROCK_EMBEDDING_MODEL
-
-PROVIDERS = ("local", "openai", "bedrock")
 
 
 def check_sovereignty(tenant) -> None:
     """Raise SovereigntyViolation if ``tenant``'s provider settings could leave Australia."""
     if not tenant.is_sovereign_au:
         return
-    if tenant.provider == "openai":
-        raise SovereigntyViolation(
-            f"Tenant {tenant.slug} has data sovereignty AU and cannot use OpenAI."
-        )
-    if tenant.provider == "bedrock":
-        if settings.BEDROCK_REGION != guard.AU_REGION:
-            raise SovereigntyViolation(
-                f"Tenant {tenant.slug} has data sovereignty AU but Bedrock is configured for "
-                f"{settings.BEDROCK_REGION}; AU tenants need {guard.AU_REGION}."
-            )
-        for value, allowed in (
-            (tenant.chat_model, AU_BEDROCK_CHAT_MODEL),
-            (tenant.embedding_model, AU_BEDROCK_EMBEDDING_MODEL),
-        ):
-            if value and value != allowed:
-                raise SovereigntyViolation(
-                    f"Tenant {tenant.slug} has data sovereignty AU and cannot use model "
-                    f"'{value}' (allowed: '{allowed}')."
-                )
-    elif tenant.provider == "local" and (tenant.chat_model or tenant.embedding_model):
-        raise SovereigntyViolation(
-            f"Tenant {tenant.slug} has data sovereignty AU; the local provider takes no model ids."
-        )
+    spec = registry.PROVIDERS.get(tenant.provider)
+    region = getattr(settings, spec.region_setting) if spec and spec.region_setting else None
+    errors = registry.au_errors(
+        provider=tenant.provider,
+        chat_model=tenant.chat_model,
+        embedding_model=tenant.embedding_model,
+        region=region,
+    )
+    if errors:
+        raise SovereigntyViolation(f"Tenant {tenant.slug}: {' '.join(errors.values())}")
+
+
+def _local(tenant, meter: UsageMeter) -> Provider:
+    from providers.local_provider import LocalChatModel
+
+    return Provider(
+        name=registry.LOCAL.name,
+        region=None,
+        chat=LocalChatModel(meter),
+        embedder=LocalEmbedder(meter),
+        meter=meter,
+        simulated=registry.LOCAL.simulated,
+    )
+
+
+def _openai(tenant, meter: UsageMeter) -> Provider:
+    from providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
+
+    return Provider(
+        name=registry.OPENAI.name,
+        region=None,
+        chat=OpenAIChatModel(meter, model=tenant.chat_model),
+        embedder=OpenAIEmbedder(meter, model=tenant.embedding_model),
+        meter=meter,
+        simulated=registry.OPENAI.simulated,
+    )
+
+
+def _bedrock(tenant, meter: UsageMeter) -> Provider:
+    from providers.bedrock_provider import BedrockChatModel, TitanEmbedder
+
+    region = getattr(settings, registry.BEDROCK.region_setting)
+    return Provider(
+        name=registry.BEDROCK.name,
+        region=region,
+        chat=BedrockChatModel(meter, model=tenant.chat_model, region=region),
+        embedder=TitanEmbedder(meter, model=tenant.embedding_model, region=region),
+        meter=meter,
+        simulated=registry.BEDROCK.simulated,
+    )
+
+
+# How to build each provider of the registry (a test checks that none is missing).
+BUILDERS = {
+    registry.LOCAL.name: _local,
+    registry.OPENAI.name: _openai,
+    registry.BEDROCK.name: _bedrock,
+}
 
 
 def provider_for(tenant, *, meter: UsageMeter | None = None) -> Provider:
@@ -49,40 +82,11 @@ def provider_for(tenant, *, meter: UsageMeter | None = None) -> Provider:
     meter = meter or UsageMeter()
     check_sovereignty(tenant)
     guard.mark(tenant)
-    if tenant.provider == "local":
-        from providers.local_provider import LocalChatModel
-
-        return Provider(
-            name="local",
-            region=None,
-            chat=LocalChatModel(meter),
-            embedder=LocalEmbedder(meter),
-            meter=meter,
-            simulated=True,
+    build = BUILDERS.get(tenant.provider)
+    if build is None:
+        raise ProviderError(
+            f"Unknown provider '{tenant.provider}' for tenant {tenant.slug}; "
+            f"expected one of {', '.join(registry.provider_names())}.",
+            code="provider_not_configured",
         )
-    if tenant.provider == "bedrock":
-        from providers.bedrock_provider import BedrockChatModel, TitanEmbedder
-
-        region = settings.BEDROCK_REGION
-        return Provider(
-            name="bedrock",
-            region=region,
-            chat=BedrockChatModel(meter, model=tenant.chat_model, region=region),
-            embedder=TitanEmbedder(meter, model=tenant.embedding_model, region=region),
-            meter=meter,
-        )
-    if tenant.provider == "openai":
-        from providers.openai_provider import OpenAIChatModel, OpenAIEmbedder
-
-        return Provider(
-            name="openai",
-            region=None,
-            chat=OpenAIChatModel(meter, model=tenant.chat_model),
-            embedder=OpenAIEmbedder(meter, model=tenant.embedding_model),
-            meter=meter,
-        )
-    raise ProviderError(
-        f"Unknown provider '{tenant.provider}' for tenant {tenant.slug}; "
-        f"expected one of {', '.join(PROVIDERS)}.",
-        code="provider_not_configured",
-    )
+    return build(tenant, meter)

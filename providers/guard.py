@@ -1,16 +1,24 @@
-"""Process-level sovereignty guard: while an AU tenant's work runs, nothing may leave for OpenAI.
+"""Process-level sovereignty guard: while an AU tenant's work runs, its data may go only to
+Australian destinations.
 
 The factory already refuses to build an OpenAI (or out-of-region) provider for an AU tenant.
 This module is the second line, for coding mistakes elsewhere (a hand-built ChatOpenAI, a
-shared client, a web search the tenant never consented to). While a *sovereign scope* is
-open for an AU tenant, every outbound HTTP request and every new connection is checked, and
-one bound for OpenAI, Bedrock outside ap-southeast-2 or (without consent) Tavily raises
-SovereigntyViolation before a byte is sent. Three hooks, installed once per process:
+shared client, a web search the tenant never consented to, a provider or library added
+later). While a *sovereign scope* is open for an AU tenant, every outbound HTTP request and
+every new connection is checked against an allowlist, and anything else raises
+SovereigntyViolation before a byte is sent. Allowed: the AWS endpoints in ap-southeast-2
+that the registry's AU providers call (Bedrock) and that the platform uses (S3, Secrets
+Manager, STS), the AWS credential endpoints on the host, the database host(s), and this
+machine (loopback) — except the configured endpoint of a provider that may not serve AU
+tenants (OPENAI_BASE_URL), and web search (Tavily) unless the tenant consented. Hooks,
+installed once per process:
 
+- a ``sys.addaudithook`` hook on ``socket.getaddrinfo``/``socket.connect``/``socket.sendto``:
+  any Python client, per name resolved and per new connection; a connection to an address
+  is allowed only if that address was resolved from an allowed name (or is allowed itself);
 - ``Client.send`` / ``AsyncClient.send`` of httpx and httpx2 (the OpenAI SDK), per request so
   a pooled keep-alive connection opened for another tenant cannot be reused;
-- ``urllib3``'s ``HTTPConnectionPool.urlopen`` (botocore, requests), also per request;
-- a ``sys.addaudithook`` hook on ``socket.getaddrinfo``/``socket.connect``: any other client.
+- ``urllib3``'s ``HTTPConnectionPool.urlopen`` (botocore, requests), also per request.
 
 Scopes live in a ContextVar: ``SovereigntyMiddleware`` opens one per HTTP request (AU when
 the authenticated API key's tenant is AU), the task_started/task_finished signals open one
@@ -21,10 +29,12 @@ Threads started without copying the context do not inherit a scope (see docs/sov
 
 import contextvars
 import importlib
+import ipaddress
 import re
 import socket
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,22 +44,38 @@ import structlog
 from django.conf import settings
 from django.tasks.signals import task_finished, task_started
 
+from providers import registry
 from providers.base import SovereigntyViolation
 
 log = structlog.get_logger(__name__)
 
-AU_REGION = "ap-southeast-2"
-OPENAI_DOMAINS = ("openai.com", "openai.azure.com", "oaiusercontent.com")
+AU_REGION = registry.AU_REGION
 TAVILY_DOMAINS = ("tavily.com",)
-_BEDROCK_HOST = re.compile(
-    r"^bedrock(?:-runtime|-agent-runtime|-agent)?(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$"
+# AWS services the platform itself uses with AU data: documents in S3, Secrets Manager at
+# start-up, STS for credentials.
+AU_PLATFORM_HOSTS = tuple(
+    f"{service}.{AU_REGION}.amazonaws.com"
+    for service in ("s3", "s3.dualstack", "secretsmanager", "sts")
 )
+# Where botocore fetches the ECS task role's (or an instance's) credentials: on the host.
+AWS_CREDENTIAL_ENDPOINTS = frozenset(
+    {"169.254.170.2", "169.254.170.23", "169.254.169.254", "fd00:ec2::23", "fd00:ec2::254"}
+)
+_AWS_REGION_HOST = re.compile(r"\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:vpce\.)?amazonaws\.com$")
+# Addresses resolved from names AU work may reach, so a connection to one of them can be
+# judged by its name (bounded: a few endpoints resolve to a handful of addresses each).
+_RESOLVED_MAX = 4096
+_resolved: OrderedDict[str, str] = OrderedDict()
+_resolved_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class _AuTenant:
     slug: str
     allow_web_search: bool
+
+
+_CONSENTING = _AuTenant(slug="", allow_web_search=True)  # the most an AU tenant may reach
 
 
 class _Scope:
@@ -111,32 +137,107 @@ def current_au_tenant() -> str | None:
     return found.slug if found else None
 
 
+def _normal(host: str) -> str:
+    """One spelling per host: lower case, no trailing dot or brackets, canonical addresses."""
+    host = (host or "").lower().rstrip(".").strip("[]")
+    address = _ip(host)
+    return str(address) if address is not None else host
+
+
 def _host_port(url: str) -> tuple[str, int] | None:
     if not url:
         return None
     parts = urlsplit(url)
     if not parts.hostname:
         return None
-    return parts.hostname.lower(), parts.port or (443 if parts.scheme == "https" else 80)
+    return _normal(parts.hostname), parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _in_domains(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _au_hosts() -> tuple[str, ...]:
+    """Domains AU work may reach: the AU providers' endpoints (registry) and the platform's."""
+    hosts = [host for spec in registry.PROVIDERS.values() for host in spec.au_hosts()]
+    hosts.extend(AU_PLATFORM_HOSTS)
+    # Interface VPC endpoints: vpce-….<service>.ap-southeast-2.vpce.amazonaws.com.
+    hosts.extend(
+        h.replace(".amazonaws.com", ".vpce.amazonaws.com")
+        for h in list(hosts)
+        if h.endswith(".amazonaws.com")
+    )
+    return tuple(hosts)
+
+
+def _database_hosts() -> set[str]:
+    hosts = set()
+    for database in settings.DATABASES.values():
+        for host in str(database.get("HOST") or "").split(","):
+            if host.strip() and not host.strip().startswith("/"):  # a path: a Unix socket
+                hosts.add(_normal(host.strip()))
+    return hosts
+
+
 def forbidden_reason(host: str, port: int | None, tenant: _AuTenant) -> str | None:
     """Why an AU tenant's data may not go to ``host:port``; None when it may."""
-    host = (host or "").lower().rstrip(".")
-    if _in_domains(host, OPENAI_DOMAINS) or (host, port) == _host_port(settings.OPENAI_BASE_URL):
-        return "OpenAI is outside Australia"
-    if (match := _BEDROCK_HOST.match(host)) and match.group(1) != AU_REGION:
-        return f"Bedrock in {match.group(1)} is outside Australia"
-    tavily = _in_domains(host, TAVILY_DOMAINS) or (host, port) == _host_port(
-        settings.TAVILY_BASE_URL
-    )
-    if tavily and not tenant.allow_web_search:
+    host = _normal(host)
+    if not host:
+        return None  # a local (passive) lookup, not a destination
+    address = _ip(host)
+    for spec in registry.PROVIDERS.values():
+        if spec.serves_au:
+            continue
+        endpoint = _host_port(
+            getattr(settings, spec.endpoint_setting) if spec.endpoint_setting else ""
+        )
+        if _in_domains(host, spec.hosts) or (host, port) == endpoint:
+            return f"{spec.label} is outside Australia"
+    if _in_domains(host, TAVILY_DOMAINS) or (host, port) == _host_port(settings.TAVILY_BASE_URL):
+        if tenant.allow_web_search:
+            return None
         return "web search is outside Australia and the tenant has not consented"
-    return None
+    if host == "localhost" or (
+        address is not None and (address.is_loopback or address.is_unspecified)
+    ):
+        return None
+    if host in AWS_CREDENTIAL_ENDPOINTS or host in _database_hosts():
+        return None
+    if address is not None:
+        with _resolved_lock:
+            name = _resolved.get(str(address))
+        if name is not None:
+            return forbidden_reason(name, port, tenant)  # judged by the name it came from
+        return f"{host} is not an address resolved from an allowed name"
+    if _in_domains(host, _au_hosts()):
+        return None
+    if (match := _AWS_REGION_HOST.search(host)) and match.group(1) != AU_REGION:
+        return f"{host} is in {match.group(1)}, outside Australia"
+    return f"{host} is not an Australian destination this platform uses"
+
+
+def _remember_resolution(name: str, results) -> None:
+    """Note the addresses of a name AU work may reach (with consent, for web search)."""
+    name = _normal(name)
+    if _ip(name) is not None or forbidden_reason(name, None, _CONSENTING) is not None:
+        return
+    with _resolved_lock:
+        for *_, sockaddr in results:
+            address = _normal(str(sockaddr[0]))
+            _resolved[address] = name
+            _resolved.move_to_end(address)
+        while len(_resolved) > _RESOLVED_MAX:
+            _resolved.popitem(last=False)
 
 
 def check_destination(host: str, port: int | None) -> None:
@@ -162,10 +263,25 @@ def _audit(event: str, args: tuple) -> None:
         if isinstance(args[0], str | bytes):
             host = args[0].decode() if isinstance(args[0], bytes) else args[0]
             check_destination(host, args[1])
-    elif event == "socket.connect":
+    elif event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
         sock, address = args
         if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
             check_destination(str(address[0]), address[1])
+
+
+def _patch_getaddrinfo() -> None:
+    # The audit hook sees a lookup before it runs, not its answer: note the answer here, so
+    # that a connection to the address can be judged by the name it came from.
+    getaddrinfo = socket.getaddrinfo
+
+    def remembering_getaddrinfo(host, port, *args, **kwargs):
+        results = getaddrinfo(host, port, *args, **kwargs)
+        name = host.decode() if isinstance(host, bytes) else host
+        if isinstance(name, str) and name:
+            _remember_resolution(name, results)
+        return results
+
+    socket.getaddrinfo = remembering_getaddrinfo
 
 
 _install_lock = threading.Lock()
@@ -173,11 +289,12 @@ _installed = False
 
 
 def install() -> None:
-    """Install the hooks once per process (called from AgentsConfig.ready)."""
+    """Install the hooks once per process (called from ProvidersConfig.ready)."""
     global _installed
     with _install_lock:
         if _installed:
             return
+        _patch_getaddrinfo()
         _patch_httpx()
         _patch_urllib3()
         sys.addaudithook(_audit)  # cannot be removed: that is the point

@@ -22,12 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from providers.base import EMBEDDING_DIMENSIONS, ChatModel, Embedder, ProviderError
+from providers.registry import LOCAL
 
-LOCAL_EMBEDDING_MODEL = "local-minilm-l6-v2-int8"
+LOCAL_EMBEDDING_MODEL = LOCAL.embedding.default
 # The feature-hashing embedder of earlier releases; chunks embedded with it are re-embedded
-# with `manage.py migrate_tenant_provider --reembed` (docs/providers.md).
+# with `manage.py migrate_tenant_provider <slug> --to local` (docs/providers.md).
 LOCAL_HASH_EMBEDDING_MODEL = "local-hash-1024-v1"
-LOCAL_CHAT_MODEL = "local-extractive-v1"
+LOCAL_CHAT_MODEL = LOCAL.chat.default
 # The structured outputs the simulated model can give, by their schemas' field names (the
 # schemas are agents.prompts' RouterQuery, GradeDocuments, GradeGeneration, RewrittenQuestion).
 ROUTE_FIELDS = frozenset({"datasource"})
@@ -69,7 +70,6 @@ class EmbeddingModelError(ProviderError):
     """The shipped embedding model is missing or not the pinned file: nothing to retry."""
 
     code = "local_model_invalid"
-    retryable = False
 
 
 def _sha256(path: Path) -> str:

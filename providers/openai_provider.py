@@ -18,10 +18,11 @@ from providers.base import (
     T,
     UsageMeter,
 )
+from providers.registry import OPENAI
 from providers.retry import call_with_retries, parsed_or_raise
 
-OPENAI_DEFAULT_CHAT_MODEL = "gpt-4.1-mini"
-OPENAI_DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+OPENAI_DEFAULT_CHAT_MODEL = OPENAI.chat.default
+OPENAI_DEFAULT_EMBEDDING_MODEL = OPENAI.embedding.default
 # OpenAI takes up to 2048 inputs per request; smaller requests fail and retry cheaper.
 EMBEDDING_REQUEST_SIZE = 256
 

@@ -1,9 +1,12 @@
 """Around every provider call: retries (exponential backoff, full jitter, a time budget)
 and the check that structured output really parsed.
 
-Timeouts, 429 and 5xx are retried (each provider says which of its exceptions those are);
-anything else fails at once. When the attempts (PROVIDER_MAX_RETRIES) or the time budget
-(PROVIDER_RETRY_BUDGET_SECONDS) run out, the caller gets a ProviderError (HTTP 503).
+This is the only retry layer: callers (ingestion, the agents) do not retry a ProviderError.
+Timeouts, connection errors, 429 and 5xx are retried (each provider says which of its
+exceptions those are); anything else (401, 403, 400, output that does not fit) fails at once
+with ``retryable=False``. When the attempts (PROVIDER_MAX_RETRIES) or the time budget
+(PROVIDER_RETRY_BUDGET_SECONDS) run out, the caller gets a ProviderError (HTTP 503) with
+``retryable=True``: the same call may succeed later.
 """
 
 import random
@@ -59,6 +62,7 @@ def call_with_retries[R](
                 raise ProviderError(
                     f"{provider} {operation} failed: {type(exc).__name__}: {exc}",
                     code="provider_bad_output" if bad_output else "provider_error",
+                    retryable=False,
                 ) from exc
             elapsed = time.monotonic() - started
             delay = random.uniform(0, min(MAX_DELAY_SECONDS, base_delay * 2**attempt))
@@ -73,7 +77,8 @@ def call_with_retries[R](
                 )
                 raise ProviderError(
                     f"{provider} {operation} failed after {attempt + 1} attempt(s) "
-                    f"({reason}); try again later."
+                    f"({reason}); try again later.",
+                    retryable=True,
                 ) from exc
             log.info(
                 "provider.retry",

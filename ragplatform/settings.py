@@ -259,7 +259,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DataSovereigntyEnum": "tenants.models.Tenant.Sovereignty",
-        "ProviderEnum": "tenants.models.Tenant.Provider",
+        "ProviderEnum": "providers.registry.provider_choices",
     },
 }
 

@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants import selectors, services
+from tenants import provider_policy, selectors, services
 from tenants.authentication import PlatformAdminAuthentication
 from tenants.models import ROUTES, Tenant
 from tenants.permissions import IsPlatformAdmin
@@ -40,7 +40,7 @@ class TenantInput(serializers.Serializer):
     enabled_routes = serializers.ListField(
         child=serializers.ChoiceField(choices=ROUTES), allow_empty=False, required=False
     )
-    provider = serializers.ChoiceField(choices=Tenant.Provider.choices, required=False)
+    provider = serializers.ChoiceField(choices=provider_policy.provider_choices(), required=False)
     chat_model = serializers.CharField(max_length=200, required=False, allow_blank=True)
     embedding_model = serializers.CharField(max_length=200, required=False, allow_blank=True)
     requests_per_minute = serializers.IntegerField(min_value=1, max_value=100_000, required=False)

@@ -8,13 +8,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from tenants import provider_policy
 from tenants.scoping import TenantOwned
 
+# The routes Adaptive RAG may choose (agents.adaptive_rag reads them from here).
 ROUTES = ("financial_docs", "web_search", "sql")
-# The only models an AU tenant may use on Bedrock: Claude Haiku 4.5 through the AU
-# cross-region inference profile (inference stays in Australia) and Titan v2 embeddings.
-AU_BEDROCK_CHAT_MODEL = "au.anthropic.claude-haiku-4-5-20251001-v1:0"
-AU_BEDROCK_EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
 
 
 def default_routes() -> list[str]:
@@ -26,11 +24,6 @@ class Tenant(models.Model):
         NONE = "", "None (global providers allowed)"
         AU = "AU", "Australia (Bedrock in ap-southeast-2 only)"
 
-    class Provider(models.TextChoices):
-        LOCAL = "local", "Local (offline, simulated; no key, no network)"
-        OPENAI = "openai", "OpenAI"
-        BEDROCK = "bedrock", "AWS Bedrock (ap-southeast-2)"
-
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
@@ -38,7 +31,11 @@ class Tenant(models.Model):
         max_length=2, choices=Sovereignty.choices, default=Sovereignty.NONE, blank=True
     )
     enabled_routes = models.JSONField(default=default_routes)
-    provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.LOCAL)
+    # Choices and the rules for provider, chat_model and embedding_model come from the
+    # providers app's registry (tenants.provider_policy).
+    provider = models.CharField(
+        max_length=16, choices=provider_policy.provider_choices, default="local"
+    )
     chat_model = models.CharField(
         max_length=200, blank=True, help_text="Blank: the provider's default chat model."
     )
@@ -74,6 +71,8 @@ class Tenant(models.Model):
                 condition=models.Q(data_sovereignty__in=["", "AU"]),
                 name="tenant_sovereignty_known",
             ),
+            # Rows written around Tenant.clean() (providers/registry.py: OpenAI cannot
+            # serve AU tenants; a test keeps the two in step).
             models.CheckConstraint(
                 condition=~models.Q(data_sovereignty="AU", provider="openai"),
                 name="tenant_au_never_openai",
@@ -98,42 +97,21 @@ class Tenant(models.Model):
             )
         elif len(set(routes)) != len(routes):
             errors["enabled_routes"] = "Each route may be listed once."
-        if self.is_sovereign_au:
-            if self.provider == self.Provider.OPENAI:
-                errors["provider"] = (
-                    "A tenant with data sovereignty AU cannot use OpenAI: its data must stay in "
-                    "Australia. Use Bedrock (ap-southeast-2) or the offline local provider."
-                )
-            errors.update(self._au_model_errors())
-            if (
-                isinstance(routes, list)
-                and "web_search" in routes
-                and not self.allow_web_search_outside_au
-            ):
-                errors["enabled_routes"] = (
-                    "Web search sends the question outside Australia; for an AU tenant an "
-                    "operator must also set allow_web_search_outside_au."
-                )
+        if (
+            self.is_sovereign_au
+            and isinstance(routes, list)
+            and "web_search" in routes
+            and not self.allow_web_search_outside_au
+        ):
+            errors["enabled_routes"] = (
+                "Web search sends the question outside Australia; for an AU tenant an "
+                "operator must also set allow_web_search_outside_au."
+            )
+        # Provider and models (and whether they keep an AU tenant's data in Australia): the
+        # providers app's rules, from its registry.
+        errors.update(provider_policy.current().tenant_errors(self))
         if errors:
             raise ValidationError(errors)
-
-    def _au_model_errors(self) -> dict[str, str]:
-        allowed = {"chat_model": "", "embedding_model": ""}
-        if self.provider == self.Provider.BEDROCK:
-            allowed = {
-                "chat_model": AU_BEDROCK_CHAT_MODEL,
-                "embedding_model": AU_BEDROCK_EMBEDDING_MODEL,
-            }
-        errors = {}
-        for field, model_id in allowed.items():
-            value = getattr(self, field)
-            if value and value != model_id:
-                errors[field] = (
-                    f"An AU tenant on {self.provider} may only use "
-                    + (f"'{model_id}'" if model_id else "the provider's own model")
-                    + " (leave blank for the default): other models run outside Australia."
-                )
-        return errors
 
 
 KEY_PREFIX = "rag_"

@@ -1,26 +1,27 @@
 """Ingestion end to end on real PDFs: ready with page-tracked chunks, scans, provider
-failures (retry, then a visible failure with progress kept) and resumption without dupes."""
+failures (retried once, by the provider layer, only when retrying can help; then a visible
+failure with progress kept) and resumption without dupes."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from documents import services, tasks
+from documents import queue, services, tasks
 from documents.models import Chunk, Document, DocumentPage
 from documents.services import document_ingest, document_upload
 from providers.base import Provider, ProviderError, UsageMeter
 from providers.local_provider import LocalEmbedder
+from tenants.services import tenant_create
 from tests.data.pdf_factory import filler, make_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fast(settings, tmp_path, monkeypatch):
+def fast(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMBED_BATCH_SIZE = 4
-    monkeypatch.setattr(services, "EMBED_RETRY_DELAYS", (0.0, 0.0))
 
 
 def upload_one(tenant, data: bytes, name: str = "report.pdf") -> Document:
@@ -115,14 +116,52 @@ def test_a_scanned_page_among_text_pages_is_a_warning(tenant_a):
     }
 
 
-def test_transient_provider_errors_are_retried(tenant_a, monkeypatch):
-    embedder = FlakyEmbedder(UsageMeter(), ok_calls=1, failures=2)
-    use_embedder(monkeypatch, embedder)
-    document = upload_one(tenant_a, long_pdf())
-    document_ingest(document_id=document.pk)
+@pytest.fixture
+def tenant_openai(db, fake_openai):
+    return tenant_create(name="O", slug="o", provider="openai")
+
+
+def test_a_transient_provider_error_is_retried_and_the_document_is_ready(
+    tenant_openai, fake_openai
+):
+    document = upload_one(tenant_openai, long_pdf())
+    fake_openai.fail_next(1, status=503)
+
+    assert document_ingest(document_id=document.pk) == "ready"
+
     document.refresh_from_db()
-    assert document.status == "ready"
-    assert embedder.failures == 0
+    assert document.pages_done == document.pages_total == 6
+    # Every batch once, and the first one once more after its 503.
+    assert len(fake_openai.embedding_requests()) == document.usage["embedding_calls"] + 1
+
+
+def test_bad_credentials_fail_the_document_at_once_with_the_reason(tenant_openai, fake_openai):
+    document = upload_one(tenant_openai, long_pdf())
+    fake_openai.fail_next(100, status=401)
+
+    assert document_ingest(document_id=document.pk) == "failed"
+
+    document.refresh_from_db()
+    assert len(fake_openai.embedding_requests()) == 1  # no retry can fix a 401
+    assert document.error_code == "provider_error"
+    assert "401" in document.error and "AuthenticationError" in document.error
+    assert "refused the request" in document.error
+    assert document.attempts == 1
+
+
+def test_a_document_failed_by_bad_credentials_is_retried_by_uploading_it_again(
+    tenant_openai, fake_openai, django_capture_on_commit_callbacks
+):
+    data = long_pdf()
+    document = upload_one(tenant_openai, data)
+    fake_openai.fail_next(1, status=401)
+    document_ingest(document_id=document.pk)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        again = upload_one(tenant_openai, data)  # once the credentials are fixed
+
+    assert again.pk == document.pk and again.status == "queued"
+    assert document_ingest(document_id=document.pk) == "ready"
 
 
 def test_persistent_provider_failure_is_visible_and_keeps_progress(tenant_a, monkeypatch):
@@ -176,6 +215,11 @@ def test_a_crash_mid_document_resumes_where_it_stopped(tenant_a, monkeypatch):
     ordinals = list(Chunk.objects.filter(document=document).values_list("ordinal", flat=True))
     assert sorted(ordinals) == list(range(len(ordinals)))
     assert written < set(ordinals)
+
+
+def test_the_queue_names_the_tasks_that_exist():
+    assert tasks.ingest_document.module_path == queue.INGEST_TASK
+    assert tasks.watch_document.module_path == queue.WATCHDOG_TASK
 
 
 def claimed_ingestion_task(document: Document, *, worker_id: str):

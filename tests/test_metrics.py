@@ -47,3 +47,11 @@ def test_ingestion_reports_the_backlog(tenant_a, caplog):
     assert line["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [
         {"Name": "IngestionBacklog", "Unit": "Count"}
     ]
+
+
+def test_the_dashboards_chart_every_route_a_tenant_can_enable():
+    # infra/ is a CDK app of its own (no Django), so it keeps a copy of the routes.
+    from infra.ragplatform_infra import names
+    from tenants.models import ROUTES
+
+    assert names.ROUTES == ROUTES

@@ -140,5 +140,5 @@ def test_validation_errors_are_not_retried(fake_bedrock):
     with pytest.raises(ProviderError) as caught:
         chat().generate(MESSAGES)
 
-    assert caught.value.code == "provider_error"
+    assert (caught.value.code, caught.value.retryable) == ("provider_error", False)
     assert len(fake_bedrock.converse_requests()) == 1

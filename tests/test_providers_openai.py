@@ -142,6 +142,7 @@ def test_persistent_failure_becomes_provider_unavailable_after_max_retries(fake_
 
     assert caught.value.code == "provider_unavailable"
     assert caught.value.status_code == 503
+    assert caught.value.retryable  # the same call may succeed later
     assert len(fake_openai.chat_requests()) == 3
 
 
@@ -154,6 +155,16 @@ def test_retries_stop_when_the_budget_is_spent(fake_openai, settings):
         OpenAIEmbedder().embed_query("Revenue")
 
     assert 1 <= len(fake_openai.embedding_requests()) < 1000
+
+
+def test_bad_credentials_are_not_retried_and_say_so(fake_openai):
+    fake_openai.fail_next(1, status=401)
+
+    with pytest.raises(ProviderError) as caught:
+        OpenAIEmbedder().embed_query("Revenue")
+
+    assert (caught.value.code, caught.value.retryable) == ("provider_error", False)
+    assert len(fake_openai.embedding_requests()) == 1
 
 
 def test_client_errors_are_not_retried(fake_openai):

@@ -195,7 +195,9 @@ def test_bedrock_outside_sydney_is_blocked_before_any_connection(au_bedrock):
     with guard.sovereign_scope(au_bedrock), pytest.raises(HTTPClientError) as caught:
         client.converse(modelId=AU_PROFILE, messages=[])
 
-    assert "Bedrock in us-east-1 is outside Australia" in str(caught.value)
+    assert "bedrock-runtime.us-east-1.amazonaws.com is in us-east-1, outside Australia" in str(
+        caught.value
+    )
     assert isinstance(caught.value.__context__, SovereigntyViolation)
 
 

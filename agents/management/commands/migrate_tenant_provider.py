@@ -17,9 +17,9 @@ from django.db.models import F, Q
 from tqdm import tqdm
 
 from documents.models import Chunk, Document
-from providers import guard
+from providers import guard, registry
 from providers.base import DomainError
-from providers.factory import PROVIDERS, provider_for
+from providers.factory import provider_for
 from tenants.models import Tenant
 from tenants.services import TenantInvalid, tenant_update
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--to", required=True, choices=PROVIDERS, dest="target")
+        parser.add_argument("--to", required=True, choices=registry.provider_names(), dest="target")
         parser.add_argument("--chat-model", default="", help="Blank: the provider's default.")
         parser.add_argument("--embedding-model", default="", help="Blank: the provider's default.")
         parser.add_argument("--batch-size", type=int, default=settings.EMBED_BATCH_SIZE)
