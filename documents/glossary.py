@@ -137,13 +137,27 @@ STATEMENT_NAMES: tuple[tuple[str, str], ...] = (
         "Income statement (statement of operations, profit and loss)",
     ),
 )
-_METRICS = [(re.compile(pattern), words) for pattern, words in METRICS]
+# Names filings print as they are ("revenue", "net income"): the full-text leg already
+# matches them, and their expansions there only pull in every statement that has a total.
+PRINTED_AS_ASKED = frozenset(
+    pattern
+    for pattern, _ in METRICS
+    if pattern.startswith(
+        (r"\brevenue", r"net (profit )?margin", r"inventor", r"total assets", r"cost of goods")
+    )
+)
+_METRICS = [(re.compile(pattern), words, pattern in PRINTED_AS_ASKED) for pattern, words in METRICS]
 _STATEMENT_NAMES = [(re.compile(pattern), label) for pattern, label in STATEMENT_NAMES]
 
 
-def expansions(question: str) -> str:
-    """The words and statement labels to search with besides the question's own."""
+def expansions(question: str, *, full_text: bool = False) -> str:
+    """The words and statement labels to search with besides the question's own; for the
+    full-text leg (`full_text`), without those of names printed as asked."""
     text = question.lower()
-    found = [words for pattern, words in _METRICS if pattern.search(text)]
+    found = [
+        words
+        for pattern, words, printed in _METRICS
+        if pattern.search(text) and not (full_text and printed)
+    ]
     found += [label for pattern, label in _STATEMENT_NAMES if pattern.search(text)]
     return " ".join(dict.fromkeys(found))

@@ -32,7 +32,7 @@ SNIPPET_CHARS = 300
 DEMOTE_CONTENTS_PAGES = True
 # Which legs search with the glossary's expansions too (bench/filings.py measured both).
 EXPAND_VECTOR = True
-EXPAND_TEXT = False
+EXPAND_TEXT = True
 # A page's passage (its matched chunks) is capped for the model's prompt.
 MAX_PASSAGE_CHARS = 4000
 
@@ -377,8 +377,8 @@ def hybrid_search(
     vector = _vector_literal(
         embedder.embed_query(f"{query} {extra}" if extra and EXPAND_VECTOR else query)
     )
-    if extra and EXPAND_TEXT:
-        query = f"{query} {extra}"
+    if EXPAND_TEXT and (text_extra := expansions(query, full_text=True)):
+        query = f"{query} {text_extra}"
     limit = max(MIN_CANDIDATES, k * 6)
     with connection.cursor() as cursor:
         # Round trips are most of this function's cost, so the preparation is one statement:

@@ -334,7 +334,8 @@ class LocalChatModel(ChatModel):
     def generate(self, messages) -> str:
         self._simulate_latency()
         user = str(messages[-1].content)
-        passages = _passages(user)
+        # A passage's first line is its document's title: a label, never a quotable answer.
+        passages = [(n, text.partition("\n")[2]) for n, text in _passages(user)]
         # Rarity among lines, not passages: only the few relevant passages reach this call.
         lines = [line for _, text in passages for line in _sentences(text)]
         weights = _weights(_key_terms(_question(user)), lines)

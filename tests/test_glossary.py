@@ -1,0 +1,19 @@
+"""Analysts' metric names expand into the words filings print."""
+
+from documents.glossary import expansions
+
+
+def test_metric_names_expand_to_line_items_and_their_statement():
+    assert "purchases of property, plant and equipment" in expansions("FY2018 capex for 3M?")
+    assert "accounts payable" in expansions("What is the days payable outstanding (DPO)?")
+    assert "total current liabilities" in expansions("Compute the quick ratio")
+    assert "Cash flow statement" in expansions("Use the cash flow statement.")
+
+
+def test_names_printed_as_asked_are_not_expanded_for_full_text():
+    assert "net sales" in expansions("What was total revenue?")
+    assert expansions("What was total revenue?", full_text=True) == ""
+
+
+def test_a_question_without_metric_names_expands_to_nothing():
+    assert expansions("Who is the chief executive?") == ""
