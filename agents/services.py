@@ -101,7 +101,7 @@ class ProviderClock:
 
 
 def _deps(tenant, provider, totals: dict[str, float], document_ids=None) -> AdaptiveDeps:
-    from documents.selectors import hybrid_search
+    from documents.retrieval import hybrid_search
 
     embedder = ProviderClock(provider.embedder, totals)
 

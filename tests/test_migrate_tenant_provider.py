@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from documents.models import Chunk, Document
-from documents.selectors import hybrid_search
+from documents.retrieval import hybrid_search
 from documents.services import document_ingest
 from providers.factory import provider_for
 from providers.local_provider import LOCAL_EMBEDDING_MODEL, LocalEmbedder
