@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents.metadata import DocumentMetadata, metadata_from_pages
-from documents.models import Document
+from documents.metadata import DocumentMetadata, document_label, metadata_from_pages
+from documents.models import Chunk, Document
 from documents.parsing import extract_pages
 from documents.services import document_ingest, document_metadata_correct, document_upload
 from tests.data.pdf_factory import (
@@ -175,6 +175,36 @@ def test_ingestion_records_the_metadata_read_from_the_cover(tenant_a, media):
     )
     assert (document.fiscal_year, document.period_end) == (2023, date(2023, 12, 31))
     assert document.metadata_source == "extracted"
+
+
+@pytest.mark.django_db
+def test_each_chunk_says_whose_filing_and_which_period_it_is(tenant_a, media):
+    """The embedded context starts with the document's label, not its PDF title."""
+    document = ingested(tenant_a, cover_10k())
+    contexts = set(
+        Chunk.objects.for_tenant(tenant_a)
+        .filter(document=document)
+        .values_list("context", flat=True)
+    )
+    assert contexts and all(
+        context.startswith("Acme Widgets Corporation 10-K FY2023") for context in contexts
+    )
+
+
+def test_a_document_label_names_company_form_and_period_or_nothing():
+    assert document_label(company="Acme", form_type="10-Q", fiscal_year=2023, fiscal_quarter=2) == (
+        "Acme 10-Q Q2 FY2023"
+    )
+    assert (
+        document_label(
+            company="Acme", form_type="annual_report", fiscal_year=2023, fiscal_quarter=None
+        )
+        == "Acme Annual report FY2023"
+    )
+    assert document_label(company="Acme", form_type="", fiscal_year=None, fiscal_quarter=None) == (
+        "Acme"
+    )
+    assert document_label(company="", form_type="10-K", fiscal_year=2023, fiscal_quarter=None) == ""
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from documents import tasks
 from documents.chunking import PageText, plan_chunks
+from documents.metadata import chunk_title
 from documents.models import Chunk, Document, DocumentPage
 from tests.data.pdf_factory import filler, make_pdf
 
@@ -76,7 +77,7 @@ def test_worker_killed_mid_document_is_finished_by_the_next_without_duplicates(c
     stored = DocumentPage.objects.filter(document_id=doc_id).order_by("number")
     expected = plan_chunks(
         [PageText(p.number, p.label, p.text) for p in stored],
-        title=document.title,
+        title=chunk_title(document),
         boilerplate=document.boilerplate,
     )
     assert sorted(ordinals) == list(range(len(expected)))
