@@ -11,7 +11,7 @@ The default folder is `../shared/financebench-dev` beside the repository: real f
 out of the repository (licence: internal evaluation only). Its format: `pdfs/*.pdf` and
 `questions.jsonl` lines `{"id", "doc", "question", "evidence_pages", ...}`.
 
-    .venv/bin/python bench/filings.py [DIR] [--docs N] [--only ID ...] [--keep | --reuse DB]
+    .venv/bin/python -m bench.filings [DIR] [--docs N] [--only ID ...] [--keep | --reuse DB]
                                       [--sweep]
 
 --docs N keeps the N documents with the most questions (and their questions); --only asks
@@ -40,7 +40,7 @@ def load(directory: Path, docs: int | None, only: list[str]) -> tuple[list[Path]
     if not questions_file.is_file() or not pdf_dir.is_dir():
         sys.exit(
             f"error: {directory} is not a filings folder (needs pdfs/ and questions.jsonl). "
-            "Pass the folder, e.g. bench/filings.py ../shared/financebench-dev"
+            "Pass the folder, e.g. python -m bench.filings ../shared/financebench-dev"
         )
     questions = [json.loads(line) for line in questions_file.read_text().splitlines() if line]
     if only:
@@ -165,7 +165,9 @@ def sweep(client, questions: list[dict], ids: dict[str, str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.filings", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--docs", type=int, help="only the N documents with most questions")
     parser.add_argument("--only", nargs="+", default=[], metavar="ID", help="question ids")
@@ -178,10 +180,10 @@ def main() -> None:
     args = parser.parse_args()
     paths, questions = load(args.directory.resolve(), args.docs, args.only)
 
-    from _scratch import scratch_database  # sets up Django
     from django.test import override_settings
     from rest_framework.test import APIClient
 
+    from bench.database import scratch_database  # sets up Django
     from tenants.services import api_key_issue, tenant_create
 
     with (

@@ -12,7 +12,7 @@
    HNSW query against an exact scan (no index) of the same tenant: first over the shared
    index only (the baseline), then with the per-tenant indexes the worker builds.
 
-    .venv/bin/python bench/retrieval.py [--chunks 100000] [--skip-scale] [--skip-quality]
+    .venv/bin/python -m bench.retrieval [--chunks 100000] [--skip-scale] [--skip-quality]
                                         [--filings DIR]
 """
 
@@ -23,8 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.database import scratch_database  # first: it sets Django up
+
+# isort: split
+
 import yaml
-from _scratch import scratch_database  # also sets up Django
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 
@@ -361,7 +364,7 @@ def _p(values, percentile):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(prog="python -m bench.retrieval")
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")

@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
 
 
 @pytest.fixture
-def data_dir(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path
+def data_dir(media_in_tmp):
+    """The worker's RAG_DATA_DIR: its media directory is this process's MEDIA_ROOT."""
+    return media_in_tmp.parent
 
 
 def status_of(document_id) -> Document:

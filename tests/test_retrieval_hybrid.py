@@ -4,29 +4,18 @@ only ready documents, only vectors of the query's embedding model."""
 import random
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import Chunk, Document
 from documents.retrieval import DEFAULT_PARAMS, SearchHit, best_snippet, hybrid_search
-from documents.services import document_ingest, document_upload
 from providers.local_provider import LocalEmbedder, LocalHashEmbedder
 from tests.data.pdf_factory import filler, make_pdf
+from tests.fixtures.documents import ingest_pdf
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def ingest(tenant, pages, name="report.pdf", **kwargs) -> Document:
-    data = make_pdf(pages, **kwargs)
-    document = document_upload(tenant=tenant, files=[SimpleUploadedFile(name, data)]).documents[0]
-    document_ingest(document_id=document.pk)
-    document.refresh_from_db()
-    assert document.status == "ready"
-    return document
+    return ingest_pdf(tenant, make_pdf(pages, **kwargs), name=name)
 
 
 def report_pages(company: str) -> list[list[str]]:
@@ -66,13 +55,18 @@ def test_hit_cites_the_page_label_title_and_a_snippet(tenant_a):
     assert len({(h.document_id, h.page) for h in hits}) == len(hits)  # one hit per page
 
 
-def test_other_tenants_chunks_never_come_back(tenant_a, tenant_b):
-    ingest(tenant_a, report_pages("Alpha"))
+def test_other_tenants_chunks_never_come_back(tenant_a, tenant_b, neighbour):
+    alpha = ingest(tenant_a, report_pages("Alpha"))
     mine = ingest(tenant_b, report_pages("Beta"))
-    for query in ("spodumene revenue Alpha", "chair outlook", "Beta", "Alpha"):
+    for query in ("spodumene revenue Alpha", "chair outlook", "Beta", "Alpha", "Neighbour"):
         hits = hybrid_search(tenant=tenant_b, query=query, embedder=LocalEmbedder(), k=8)
         assert hits
         assert {h.document_id for h in hits} == {str(mine.pk)}
+    # Nor the neighbour's, for the tenant beside it.
+    hits = hybrid_search(
+        tenant=tenant_a, query="Neighbour Holdings dividend", embedder=LocalEmbedder(), k=8
+    )
+    assert {h.document_id for h in hits} == {str(alpha.pk)}
 
 
 def test_a_small_tenant_still_gets_k_results_among_many_rows(tenant_a, tenant_b):

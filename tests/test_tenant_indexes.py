@@ -107,11 +107,6 @@ def threshold(settings):
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
 def drop_tenant_indexes():
     """Flushing the tables between tests keeps indexes: drop the per-tenant ones."""
     yield
