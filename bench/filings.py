@@ -180,10 +180,13 @@ def main() -> None:
     args = parser.parse_args()
     paths, questions = load(args.directory.resolve(), args.docs, args.only)
 
+    from bench.database import scratch_database  # first: it sets Django up
+
+    # isort: split
+
     from django.test import override_settings
     from rest_framework.test import APIClient
 
-    from bench.database import scratch_database  # sets up Django
     from tenants.services import api_key_issue, tenant_create
 
     with (
