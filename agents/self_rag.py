@@ -1,7 +1,7 @@
 """Self-RAG as a LangGraph StateGraph, exactly the seed's flow.
 
 START → retrieve → grade_documents →
-    [irrelevant] → transform_query → retrieve
+    [irrelevant] → transform_query → retrieve (a query already searched: give up)
     [relevant]   → generate → grade_generation →
         [hallucinating]   → generate (retry)
         [grounded, bad]   → transform_query → retrieve
@@ -75,9 +75,26 @@ def retrieve(state: AnswerState, deps: SelfRagDeps) -> dict:
     return {
         "query": query,
         "passages": passages,
+        "attempts": [passages],
+        "tried": [query],
         "retrievals": state.get("retrievals", 0) + 1,
         "decision": f"{len(passages)} passages for: {query}",
     }
+
+
+def closest_passages(attempts: list[list]) -> list:
+    """The passages of every retrieval, interleaved best first (the question's own search
+    leads), without repeats: what a reader gets when no passage was judged relevant."""
+    merged, seen = [], set()
+    for rank in range(max((len(a) for a in attempts), default=0)):
+        for attempt in attempts:
+            if rank < len(attempt):
+                passage = attempt[rank]
+                key = (getattr(passage, "document_id", None), passage.page_label, passage.title)
+                if key not in seen:
+                    seen.add(key)
+                    merged.append(passage)
+    return merged
 
 
 def grade_documents(state: AnswerState, deps: SelfRagDeps) -> dict:
@@ -103,7 +120,10 @@ def transform_query(state: AnswerState, deps: SelfRagDeps) -> dict:
         prompts.RewrittenQuestion,
     )
     query = rewritten.question.strip() or state["question"]
-    return {"query": query, "decision": f"rewritten: {query}"}
+    if query in (state.get("tried") or []):
+        # The same search again would find the same passages: stop here instead.
+        return {"query": query, "repeated": True, "decision": f"already searched: {query}"}
+    return {"query": query, "repeated": False, "decision": f"rewritten: {query}"}
 
 
 def generate(state: AnswerState, deps: SelfRagDeps) -> dict:
@@ -151,6 +171,7 @@ def give_up(state: AnswerState, deps: SelfRagDeps) -> dict:
     return {
         "answer": NO_EVIDENCE,
         "grounded": False,
+        "passages": closest_passages(state.get("attempts") or [state.get("passages") or []]),
         "relevant": [],
         "limits_hit": ["retrieval_attempts"],
         "decision": "retrieval attempts exhausted",
@@ -172,6 +193,13 @@ def after_grading(state: AnswerState, config) -> str:
     if state.get("retrievals", 0) < deps.max_retrieval_attempts:
         return "transform_query"
     return "give_up"
+
+
+def after_rewrite(state: AnswerState, config) -> str:
+    if not state.get("repeated"):
+        return "retrieve"
+    # A grounded but incomplete draft is still the best answer; else nothing was found.
+    return "finish" if state.get("grounded") and state.get("generations") else "give_up"
 
 
 def after_generation_check(state: AnswerState, config) -> str:
@@ -206,7 +234,11 @@ def add_self_rag(builder: StateGraph) -> str:
         after_grading,
         {"generate": "generate", "transform_query": "transform_query", "give_up": "give_up"},
     )
-    builder.add_edge("transform_query", "retrieve")
+    builder.add_conditional_edges(
+        "transform_query",
+        after_rewrite,
+        {"retrieve": "retrieve", "finish": "finish", "give_up": "give_up"},
+    )
     builder.add_edge("generate", "grade_generation")
     builder.add_conditional_edges(
         "grade_generation",

@@ -30,6 +30,10 @@ class AnswerState(TypedDict, total=False):
     query: str
     route: str
     passages: list[Any]
+    # Every retrieval's passages, in order (the question's own first), and the queries tried.
+    attempts: Annotated[list[list[Any]], operator.add]
+    tried: Annotated[list[str], operator.add]
+    repeated: bool  # the last rewrite asked for a query already searched
     relevant: list[Any]
     answer: str
     grounded: bool

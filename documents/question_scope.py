@@ -27,6 +27,7 @@ class LibraryDocument:
     id: str
     company: str
     fiscal_year: int | None
+    ticker: str = ""
 
 
 def company_keys(company: str) -> list[str]:
@@ -49,6 +50,27 @@ def names_company(question: str, company: str) -> bool:
     return all(key in words for key in wanted) or "".join(keys[:2]) in squeezed
 
 
+# A ticker or an acronym is matched as an upper-case word of the question ("JPM", "AMD"):
+# lower-case words ("cost", "gis") are ordinary words far too often.
+_UPPER_WORD = re.compile(r"\b[A-Z][A-Z0-9.]{2,}\b")
+MIN_SYMBOL = 3
+
+
+def names_symbol(question: str, company: str, ticker: str = "") -> bool:
+    """Whether the question names the company by its ticker or by its initials, in capitals,
+    3 letters or more ("JPM" for JPMorgan Chase & Co., JPM; "AMD" for Advanced Micro
+    Devices, Inc.)."""
+    symbols = set(_UPPER_WORD.findall(question))
+    if not symbols:
+        return False
+    keys = company_keys(company)
+    initials = "".join(key[0] for key in keys).upper() if len(keys) >= MIN_SYMBOL else ""
+    return any(
+        symbol and len(symbol) >= MIN_SYMBOL and symbol in symbols
+        for symbol in (ticker.upper().strip(), initials)
+    )
+
+
 def years_named(question: str) -> set[int]:
     years = set()
     for full, short in _YEAR.findall(question):
@@ -61,7 +83,14 @@ def scope(question: str, documents: list[LibraryDocument]) -> list[str] | None:
 
     Company first; then, among that company's documents, those of a year the question
     names, else of the year or two after it (a later filing repeats it as comparatives)."""
-    by_company = [d for d in documents if d.company and names_company(question, d.company)]
+    named = {
+        d.company.lower()
+        for d in documents
+        if d.company
+        and (names_company(question, d.company) or names_symbol(question, d.company, d.ticker))
+    }
+    # Every filing of a named company, also those whose cover printed no ticker.
+    by_company = [d for d in documents if d.company.lower() in named]
     if not by_company:
         return None
     years = years_named(question)

@@ -34,9 +34,11 @@ def documents_named_in(*, tenant, question: str) -> list[uuid.UUID] | None:
         Document.objects.for_tenant(tenant)
         .filter(status=Document.Status.READY)
         .exclude(company="")
-        .values_list("pk", "company", "fiscal_year")
+        .values_list("pk", "company", "fiscal_year", "ticker")
     )
-    library = [LibraryDocument(str(pk), company, year) for pk, company, year in rows]
+    library = [
+        LibraryDocument(str(pk), company, year, ticker) for pk, company, year, ticker in rows
+    ]
     ids = scope(question, library)
     return None if ids is None else [uuid.UUID(pk) for pk in ids]
 

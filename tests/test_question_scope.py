@@ -8,7 +8,10 @@ LIBRARY = [
     LibraryDocument("pep22", "PepsiCo, Inc.", 2022),
     LibraryDocument("pep23", "PepsiCo, Inc.", 2023),
     LibraryDocument("cvs22", "CVS HEALTH CORPORATION", 2022),
-    LibraryDocument("jpm", "JPMorgan Chase & Co.", 2021),
+    LibraryDocument("jpm", "JPMorgan Chase & Co.", 2021, "JPM"),
+    LibraryDocument("jpm22", "JPMorgan Chase & Co.", 2022),
+    LibraryDocument("amd15", "Advanced Micro Devices, Inc.", 2015),
+    LibraryDocument("costco", "Costco Wholesale Corporation", 2021, "COST"),
     LibraryDocument("blank", "", None),
 ]
 
@@ -37,6 +40,20 @@ def test_legal_words_do_not_match_and_multiword_names_need_their_words():
     assert scope("What did the company and its holdings report?", LIBRARY) is None
     assert scope("What is CVS Health's FY2022 quick ratio?", LIBRARY) == ["cvs22"]
     assert scope("JPMorgan's Q1 2021 net income", LIBRARY) == ["jpm"]
+
+
+def test_a_ticker_or_initials_in_capitals_name_the_company_and_all_its_filings():
+    assert scope("Which of JPM's segments had the lowest net revenue in 2022 Q2?", LIBRARY) == [
+        "jpm22"
+    ]  # the 2022 filing printed no ticker: the company's name joins them
+    assert scope("What is the FY2015 D&A for AMD?", LIBRARY) == ["amd15"]
+    assert sorted(scope("JPM risk factors", LIBRARY)) == ["jpm", "jpm22"]
+
+
+def test_symbols_need_capitals_and_three_letters():
+    # "cost" is a word, not Costco; two-letter initials ("CH") are too ambiguous.
+    assert scope("What was the cost of revenue in 2021?", LIBRARY) is None
+    assert scope("What is the USD amount of DPO in FY2022?", LIBRARY) is None
 
 
 def test_years_are_read_as_filings_write_them():

@@ -131,6 +131,53 @@ def test_retrieval_bound_hit_answers_with_no_evidence_and_says_so():
     assert chat.calls.count("GradeDocuments") == 2
 
 
+def test_with_nothing_relevant_every_retrievals_passages_are_cited_interleaved():
+    p1, p2, p3 = (FakePassage(f"passage {n}", page=n, page_label=str(n)) for n in (1, 2, 3))
+    chat = ScriptedChat(
+        structured=[
+            GradeDocuments(relevant=[]),
+            RewrittenQuestion(question="q2"),
+            GradeDocuments(relevant=[]),
+        ]
+    )
+    state = run(chat, ScriptedRetriever([p1, p2], [p3, p1]), attempts=2)
+    assert state["answer"] == NO_EVIDENCE
+    # The question's own best first, then the rewrite's best, then the rest, no repeats.
+    assert state["passages"] == [p1, p3, p2]
+
+
+def test_a_rewrite_that_repeats_a_search_gives_up_without_searching_again():
+    chat = ScriptedChat(
+        structured=[
+            GradeDocuments(relevant=[]),
+            RewrittenQuestion(question="revenue 2024"),
+            GradeDocuments(relevant=[]),
+            RewrittenQuestion(question="revenue 2024"),
+        ]
+    )
+    retriever = ScriptedRetriever([P2])
+    state = run(chat, retriever, attempts=3)
+    assert retriever.queries == ["What was revenue in 2024?", "revenue 2024"]
+    assert state["answer"] == NO_EVIDENCE
+    assert nodes(state)[-2:] == ["transform_query", "give_up"]
+    assert chat.calls.count("GradeDocuments") == 2
+
+
+def test_a_repeated_rewrite_after_a_grounded_partial_draft_keeps_that_draft():
+    chat = ScriptedChat(
+        structured=[
+            GradeDocuments(relevant=[1]),
+            OFF_TOPIC,
+            RewrittenQuestion(question="What was revenue in 2024?"),
+        ],
+        answers=["Revenue was $4.2 billion [1]."],
+    )
+    state = run(chat, ScriptedRetriever([P1]), attempts=3, retries=2)
+    assert state["answer"] == "Revenue was $4.2 billion [1]."
+    assert nodes(state)[-2:] == ["transform_query", "finish"]
+    assert state["limits_hit"] == ["generation_retries"]
+
+
 def test_generation_retry_bound_hit_returns_unverified_with_passages():
     chat = ScriptedChat(
         structured=[GradeDocuments(relevant=[1]), HALLUCINATED, HALLUCINATED, HALLUCINATED]
