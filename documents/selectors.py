@@ -153,6 +153,8 @@ class SearchHit:
     vector_rank: int | None
     text_rank: int | None
     query_terms: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # The page's chunks that make up `text`, in reading order (their boxes highlight it).
+    chunk_ids: tuple[int, ...] = ()
 
     @cached_property
     def snippet(self) -> str:
@@ -521,7 +523,8 @@ def _fuse(
                 continue
             kept.append(chunk_id)
             size += len(chunks[chunk_id].text)
-        text = "\n".join(chunks[c].text for c in sorted(kept, key=lambda c: chunks[c].ordinal))
+        kept.sort(key=lambda c: chunks[c].ordinal)
+        text = "\n".join(chunks[c].text for c in kept)
         hits.append(
             SearchHit(
                 chunk_id=chunk.id,
@@ -537,6 +540,7 @@ def _fuse(
                 vector_rank=vector_rank.get(chunk.id),
                 text_rank=text_rank.get(chunk.id),
                 query_terms=terms,
+                chunk_ids=tuple(kept),
             )
         )
     return hits
