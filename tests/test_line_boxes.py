@@ -80,6 +80,7 @@ def test_line_box_is_normalised_top_left_to_the_page():
     data = make_pdf([["Revenue grew by twelve per cent in the year."]])
     (page,) = extract_pages(data)
     x0, y0, x1, y1 = page.boxes[0]
+    assert x1 - x0 > 0.3  # a long line
     width, height = A4
     # make_pdf draws its first line at x=60 pt, baseline 70 pt below the top, 10 pt type.
     assert x0 == pytest.approx(60 / width, abs=0.002)
