@@ -75,7 +75,10 @@ GRADE_GENERATION_SYSTEM = (
 REWRITE_SYSTEM = (
     "You rewrite a question so that a search over annual reports and 10-K filings finds the "
     "evidence: use the terms such filings use (e.g. 'revenue' and 'net sales', 'profit' and "
-    "'net income'), name the statement or note, keep every company name, period and figure."
+    "'net income'), name the statement or note, keep every company name, period and figure. "
+    "For a metric or ratio (days payable outstanding, quick ratio, free cash flow, capex), "
+    "name the line items it is computed from as filings print them; the line items listed "
+    "with the question, when given, are those the platform's glossary knows."
 )
 
 WEB_ANSWER_SYSTEM = (
@@ -110,5 +113,9 @@ def grade_generation_user(question: str, passages: list[Passage], answer: str) -
     )
 
 
-def rewrite_user(question: str) -> str:
-    return question_block(question)
+def rewrite_user(question: str, line_items: str = "") -> str:
+    """The rewrite request; `line_items` are the glossary's printed names for the metrics
+    and statements the question names (documents.glossary.expansions)."""
+    if not line_items:
+        return question_block(question)
+    return f"{question_block(question)}\n\nLine items filings print for it: {line_items}"

@@ -23,6 +23,7 @@ from langgraph.graph import END, START, StateGraph
 
 from agents import prompts
 from agents.state import AnswerState
+from documents.glossary import expansions
 from providers.base import ChatModel
 
 NO_EVIDENCE = (
@@ -96,8 +97,9 @@ def grade_documents(state: AnswerState, deps: SelfRagDeps) -> dict:
 
 
 def transform_query(state: AnswerState, deps: SelfRagDeps) -> dict:
+    question = state["question"]
     rewritten = deps.chat.structured(
-        messages(prompts.REWRITE_SYSTEM, prompts.rewrite_user(state["question"])),
+        messages(prompts.REWRITE_SYSTEM, prompts.rewrite_user(question, expansions(question))),
         prompts.RewrittenQuestion,
     )
     query = rewritten.question.strip() or state["question"]

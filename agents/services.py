@@ -111,9 +111,10 @@ class ProviderClock:
 
 
 def _deps(tenant, provider, totals: dict[str, float], document_ids=None) -> AdaptiveDeps:
-    from documents.selectors import hybrid_search
+    from documents.retrieval import DEFAULT_PARAMS, hybrid_search
 
     embedder = ProviderClock(provider.embedder, totals)
+    params = DEFAULT_PARAMS.variant(**settings.RETRIEVAL_PARAMS)
 
     def retrieve(query: str) -> list:
         return hybrid_search(
@@ -122,6 +123,7 @@ def _deps(tenant, provider, totals: dict[str, float], document_ids=None) -> Adap
             embedder=embedder,
             k=settings.RETRIEVAL_K,
             document_ids=document_ids,
+            params=params,
         )
 
     return AdaptiveDeps(

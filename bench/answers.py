@@ -12,7 +12,7 @@ unless --provider says otherwise and its credentials are configured. With --fili
 DIR/*.pdf and DIR/facts.yaml (samples/facts.yaml's fields) are used instead, e.g. real
 filings kept outside the repository.
 
-    .venv/bin/python bench/answers.py [--filings DIR]
+    .venv/bin/python -m bench.answers [--filings DIR]
 """
 
 import argparse
@@ -20,8 +20,11 @@ import re
 import tempfile
 from pathlib import Path
 
+from bench.database import scratch_database  # first: it sets Django up
+
+# isort: split
+
 import yaml
-from _scratch import scratch_database  # also sets up Django
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -39,7 +42,9 @@ def figures(text: str) -> set[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answers", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--filings", type=Path, help="a directory of PDFs and facts.yaml")
     parser.add_argument("--provider", default="local", choices=["local", "openai", "bedrock"])
     args = parser.parse_args()

@@ -11,11 +11,14 @@ The default folder is `../shared/financebench-dev` beside the repository: real f
 out of the repository (licence: internal evaluation only). Its format: `pdfs/*.pdf` and
 `questions.jsonl` lines `{"id", "doc", "question", "evidence_pages", ...}`.
 
-    .venv/bin/python bench/filings.py [DIR] [--docs N] [--only ID ...] [--keep | --reuse DB]
+    .venv/bin/python -m bench.filings [DIR] [--docs N] [--only ID ...] [--keep | --reuse DB]
+                                      [--sweep]
 
 --docs N keeps the N documents with the most questions (and their questions); --only asks
 just the given question ids (and uploads only their documents). --keep leaves the database
-for a later `--reuse bench_filings_<pid>`, which skips upload and ingestion.
+for a later `--reuse bench_filings_<pid>`, which skips upload and ingestion. --sweep asks
+every question once per retriever variant of SWEEP (settings.RETRIEVAL_PARAMS) and prints
+one line per variant.
 """
 
 import argparse
@@ -37,7 +40,7 @@ def load(directory: Path, docs: int | None, only: list[str]) -> tuple[list[Path]
     if not questions_file.is_file() or not pdf_dir.is_dir():
         sys.exit(
             f"error: {directory} is not a filings folder (needs pdfs/ and questions.jsonl). "
-            "Pass the folder, e.g. bench/filings.py ../shared/financebench-dev"
+            "Pass the folder, e.g. python -m bench.filings ../shared/financebench-dev"
         )
     questions = [json.loads(line) for line in questions_file.read_text().splitlines() if line]
     if only:
@@ -86,11 +89,13 @@ def upload_and_ingest(client, paths: list[Path]) -> tuple[dict[str, str], int, f
     return ids, pages, time.perf_counter() - started
 
 
-def ask(client, questions: list[dict], ids: dict[str, str]) -> None:
+def ask(client, questions: list[dict], ids: dict[str, str], *, quiet=False) -> tuple[int, int]:
+    """Ask every question; print a line per question (unless quiet) and the totals."""
     short = {document_id: Path(name).stem[:28] for name, document_id in ids.items()}
     hits5 = hits1 = 0
     timings = []
-    print(f"\n  {'question':<22} @5  @1  {'evidence':<34} cited (document:page, best first)")
+    if not quiet:
+        print(f"\n  {'question':<22} @5  @1  {'evidence':<34} cited (document:page, best first)")
     for question in questions:
         started = time.perf_counter()
         response = client.post("/api/v1/query", {"question": question["question"]}, format="json")
@@ -106,6 +111,8 @@ def ask(client, questions: list[dict], ids: dict[str, str]) -> None:
             f"{Path(question['doc']).stem[:28]}:{','.join(map(str, question['evidence_pages']))}"
         )
         shown = " ".join(f"{short.get(d, '?')}:{p}" for d, p in cited[:TOP])
+        if quiet:
+            continue
         print(
             f"  {question['id']:<22} {'yes' if top5 else ' - ':>3} {'yes' if top1 else ' - ':>3}"
             f"  {evidence:<34} {shown}"
@@ -113,26 +120,70 @@ def ask(client, questions: list[dict], ids: dict[str, str]) -> None:
     n = len(questions)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))] if timings else 0
+    p50 = statistics.median(timings) if timings else 0
+    if quiet:
+        print(
+            f"hits@5 {hits5:>2}/{n} = {hits5 / max(n, 1):.2f}  @1 {hits1:>2}/{n}  p50 {p50:.0f} ms"
+        )
+        return hits5, hits1
     print(
         f"\n  {n} questions: hits@5 {hits5}/{n} = {hits5 / max(n, 1):.2f}, "
         f"hits@1 {hits1}/{n} = {hits1 / max(n, 1):.2f}"
     )
     if timings:
-        print(f"  query p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms (client side)")
+        print(f"  query p50 {p50:.0f} ms, p95 {p95:.0f} ms (client side)")
+    return hits5, hits1
+
+
+# The retriever variants --sweep compares (documents.retrieval.params field changes).
+SWEEP = {
+    "defaults": {},
+    "rrf_k 10": {"rrf_k": 10},
+    "rrf_k 30": {"rrf_k": 30},
+    "vector x1.5": {"vector_weight": 1.5},
+    "vector x2": {"vector_weight": 2.0},
+    "text x1.5": {"text_weight": 1.5},
+    "vector only": {"text_weight": 0},
+    "full-text only": {"vector_weight": 0},
+    "depth 2k": {"fusion_depth_per_result": 2.0},
+    "depth 3k": {"fusion_depth_per_result": 3.0},
+    "page sum": {"page_score": "sum"},
+    "no glossary (vector)": {"expand_vector": False},
+    "no glossary (text)": {"expand_text": False},
+    "contents kept": {"demote_contents_pages": False},
+}
+
+
+def sweep(client, questions: list[dict], ids: dict[str, str]) -> None:
+    from django.test import override_settings
+
+    print(f"\n  {'variant':<22} result ({len(questions)} questions)")
+    for name, changes in SWEEP.items():
+        print(f"  {name:<22} ", end="", flush=True)
+        with override_settings(RETRIEVAL_PARAMS=changes):
+            ask(client, questions, ids, quiet=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.filings", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--docs", type=int, help="only the N documents with most questions")
     parser.add_argument("--only", nargs="+", default=[], metavar="ID", help="question ids")
     parser.add_argument("--provider", default="local", choices=["local", "openai", "bedrock"])
     parser.add_argument("--keep", action="store_true", help="keep the database for --reuse")
     parser.add_argument("--reuse", default="", metavar="DB", help="a database left by --keep")
+    parser.add_argument(
+        "--sweep", action="store_true", help="compare the retriever variants of SWEEP"
+    )
     args = parser.parse_args()
     paths, questions = load(args.directory.resolve(), args.docs, args.only)
 
-    from _scratch import scratch_database  # sets up Django
+    from bench.database import scratch_database  # first: it sets Django up
+
+    # isort: split
+
     from django.test import override_settings
     from rest_framework.test import APIClient
 
@@ -164,7 +215,10 @@ def main() -> None:
                 f"  ingested {len(ids)} documents, {pages} pages in {seconds:.0f} s: "
                 f"{pages / max(seconds, 1e-9):.2f} pages/s"
             )
-        ask(client, questions, ids)
+        if args.sweep:
+            sweep(client, questions, ids)
+        else:
+            ask(client, questions, ids)
 
 
 if __name__ == "__main__":

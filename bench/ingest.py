@@ -7,7 +7,7 @@ write pages and chunks to PostgreSQL with the HNSW and GIN indexes). Target: par
 at least 70 % of raw. Raw and ours are timed in paired rounds (see paired_rates) because the
 machine running this is usually shared.
 
-    .venv/bin/python bench/ingest.py [--repeat 5]
+    .venv/bin/python -m bench.ingest [--repeat 5]
 """
 
 import argparse
@@ -16,8 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.database import scratch_database  # first: it sets Django up
+
+# isort: split
+
 import pypdfium2 as pdfium
-from _scratch import scratch_database  # also sets up Django
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.chunking import PageText, plan_chunks
@@ -77,7 +80,7 @@ def paired_rates(files: list[bytes], repeat: int) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="filings-"))

@@ -9,7 +9,7 @@ removed, contains the expected short name normalised the same way ("3M" in "3M C
 No database is needed. The filings are read from the folder at run time and never copied
 into the repository (the dev set's licence forbids it).
 
-    .venv/bin/python bench/metadata.py [DIR]     # DIR defaults to ../shared/financebench-dev
+    .venv/bin/python -m bench.metadata [DIR]     # DIR defaults to ../shared/financebench-dev
 """
 
 import argparse
@@ -20,11 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from documents.metadata import FIRST_PAGES, FormType, metadata_from_pages
+from documents.parsing import extract_pages
 
-from documents.metadata import FIRST_PAGES, FormType, metadata_from_pages  # noqa: E402
-from documents.parsing import extract_pages  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_DIR = ROOT.parent / "shared" / "financebench-dev"
 # documents.json's "type" → the form type ingestion should find.
@@ -57,7 +56,9 @@ def load_documents(directory: Path) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.metadata", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--only", nargs="*", default=[], help="file names (or parts) to run")
     args = parser.parse_args()

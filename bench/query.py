@@ -1,6 +1,6 @@
 """Query benchmark: LLM calls per question, and platform overhead through gunicorn.
 
-    .venv/bin/python bench/query.py [--delay-ms 100] [--requests 64] [--concurrency 1 16]
+    .venv/bin/python -m bench.query [--delay-ms 100] [--requests 64] [--concurrency 1 16]
                                     [--workers 2] [--threads 16]
 
 `--concurrency 16 --requests 1600` measures 16 clients alone on more questions (a steadier
@@ -37,8 +37,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragplatform.settings")
 
 NOTEBOOK_BASELINE_CALLS = 1 + 4 + 1 + 1 + 1
 
@@ -50,15 +48,10 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def setup_tenant():
-    import django
-
-    from ragplatform.startup import prepare_process
-
-    prepare_process()  # the embedded database in .data/ unless DATABASE_URL is set
-    django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
 
+    import bench.database  # noqa: F401 - sets Django up (the dev database, not a scratch one)
     from documents.services import document_ingest, document_upload
     from tenants.models import Tenant
     from tenants.services import api_key_issue, tenant_create
@@ -175,7 +168,9 @@ def run_clients(url, key, questions, clients: int, requests: int, *, stagger_ms=
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.query", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--delay-ms", type=int, default=100)
     parser.add_argument("--requests", type=int, default=64)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])

@@ -12,7 +12,7 @@
    HNSW query against an exact scan (no index) of the same tenant: first over the shared
    index only (the baseline), then with the per-tenant indexes the worker builds.
 
-    .venv/bin/python bench/retrieval.py [--chunks 100000] [--skip-scale] [--skip-quality]
+    .venv/bin/python -m bench.retrieval [--chunks 100000] [--skip-scale] [--skip-quality]
                                         [--filings DIR]
 """
 
@@ -23,14 +23,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.database import scratch_database  # first: it sets Django up
+
+# isort: split
+
 import yaml
-from _scratch import scratch_database  # also sets up Django
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 
-from documents import selectors
 from documents.chunking import is_contents_listing
 from documents.models import Chunk, Document, DocumentPage
+from documents.retrieval import DEFAULT_PARAMS, hybrid_search
+from documents.retrieval.search import vector_ef_search
 from documents.services import document_ingest, document_upload
 from documents.tenant_indexes import index_name, tenant_index_state, tenant_vector_index_ensure
 from providers.local_provider import LocalEmbedder, LocalHashEmbedder
@@ -68,31 +72,27 @@ def quality(filings: Path | None = None) -> None:
     embedder = LocalEmbedder()
     print("\nFusion settings (evidence-page recall@5, hybrid):")
     print(f"  {'RRF k':>6} {'depth/k':>8} {'page':>5} {'@5':>6}")
-    defaults = (selectors.RRF_K, selectors.FUSION_DEPTH_PER_RESULT, selectors.PAGE_SCORE)
     for rrf_k in (10, 60):
         for depth in (1, 2.5, 6):
             for page_score in ("max", "sum"):
-                selectors.RRF_K = rrf_k
-                selectors.FUSION_DEPTH_PER_RESULT = depth
-                selectors.PAGE_SCORE = page_score
+                params = DEFAULT_PARAMS.variant(
+                    rrf_k=rrf_k, fusion_depth_per_result=depth, page_score=page_score
+                )
                 found = sum(
                     (str(documents[f["document"]].pk), f["page"])
                     in [
                         (h.document_id, h.page)
-                        for h in _search(tenant, f["question"], embedder, None)
+                        for h in _search(tenant, f["question"], embedder, params)
                     ]
                     for f in facts
                 )
                 print(f"  {rrf_k:>6} {depth:>8} {page_score:>5} {found / len(facts):>6.2f}")
-    selectors.RRF_K, selectors.FUSION_DEPTH_PER_RESULT, selectors.PAGE_SCORE = defaults
     legs = {
-        "hybrid (RRF)": None,
-        "vector only": "vector",
-        "full-text only": "text",
+        "hybrid (RRF)": {},
+        "vector only": {"text_weight": 0},
+        "full-text only": {"vector_weight": 0},
     }
-    demote = selectors.DEMOTE_CONTENTS_PAGES
     for setting in (False, True):
-        selectors.DEMOTE_CONTENTS_PAGES = setting
         print(
             f"\nEvidence-page recall over {len(facts)} questions (top-k distinct pages), "
             f"contents pages {'demoted' if setting else 'not demoted'}:"
@@ -100,9 +100,10 @@ def quality(filings: Path | None = None) -> None:
         print(f"  {'retriever':<16} {'@1':>6} {'@5':>6} {'@5 any page':>12} {'contents@5':>11}")
         ranks: dict[str, list] = {}
         for label, leg in legs.items():
+            params = DEFAULT_PARAMS.variant(demote_contents_pages=setting, **leg)
             at1 = at5 = at5_any = cited_contents = 0
             for fact in facts:
-                hits = _search(tenant, fact["question"], embedder, leg)
+                hits = _search(tenant, fact["question"], embedder, params)
                 doc_id = str(documents[fact["document"]].pk)
                 ranked = [(h.document_id, h.page) for h in hits]
                 target = (doc_id, fact["page"])
@@ -114,7 +115,7 @@ def quality(filings: Path | None = None) -> None:
                 ranks.setdefault(fact["id"], []).append(
                     ranked.index(target) + 1 if target in ranked else None
                 )
-                if leg is None:
+                if not leg:
                     ranks[fact["id"]].append(
                         [
                             f"{'*' if hit in contents_pages else ''}{initial[hit[0]]}{hit[1]}"
@@ -135,29 +136,10 @@ def quality(filings: Path | None = None) -> None:
                 f"{vector or '-':>7} {text or '-':>5}  {' '.join(cited)}"
             )
         print("  (cited: hybrid's pages in rank order, by file initial; * = contents/index page)")
-    selectors.DEMOTE_CONTENTS_PAGES = demote
 
 
-def _search(tenant, question, embedder, leg):
-    if leg is None:
-        return selectors.hybrid_search(tenant=tenant, query=question, embedder=embedder, k=5)
-    original = selectors._fuse
-
-    def one_leg(*, tenant, query, vector_ids, text_ids, k, **options):
-        return original(
-            tenant=tenant,
-            query=query,
-            vector_ids=vector_ids if leg == "vector" else [],
-            text_ids=text_ids if leg == "text" else [],
-            k=k,
-            **options,
-        )
-
-    selectors._fuse = one_leg
-    try:
-        return selectors.hybrid_search(tenant=tenant, query=question, embedder=embedder, k=5)
-    finally:
-        selectors._fuse = original
+def _search(tenant, question, embedder, params):
+    return hybrid_search(tenant=tenant, query=question, embedder=embedder, k=5, params=params)
 
 
 WORDS = (
@@ -304,7 +286,7 @@ def _measure(label: str, tenant, rng: random.Random, embedder) -> None:
     # The candidate-list size hybrid_search uses for this tenant.
     with connection.cursor() as cursor:
         state = tenant_index_state(cursor, tenant.pk)
-    ef = selectors.vector_ef_search(state, max(selectors.MIN_CANDIDATES, 10 * 6))
+    ef = vector_ef_search(state, DEFAULT_PARAMS.candidates(10))
     for query in queries:
         vector = Vector(embedder.embed_query(query)).to_text()
         ann, t_ann = _nearest(tenant, vector, embedder.model_id, exact=False, ef_search=ef)
@@ -313,7 +295,7 @@ def _measure(label: str, tenant, rng: random.Random, embedder) -> None:
         exact_ms.append(t_exact)
         recalls.append(len(set(ann) & set(exact)) / max(1, len(exact)))
         started = time.perf_counter()
-        hits = selectors.hybrid_search(tenant=tenant, query=query, embedder=embedder, k=10)
+        hits = hybrid_search(tenant=tenant, query=query, embedder=embedder, k=10)
         hybrid_ms.append((time.perf_counter() - started) * 1000)
         assert len(hits) == 10, len(hits)
     plan = _plan(tenant, Vector(embedder.embed_query(queries[0])).to_text(), embedder.model_id)
@@ -382,7 +364,7 @@ def _p(values, percentile):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(prog="python -m bench.retrieval")
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")

@@ -49,6 +49,35 @@ class DocumentMetadata:
         return asdict(self)
 
 
+def document_label(
+    *, company: str, form_type: str, fiscal_year: int | None, fiscal_quarter: int | None
+) -> str:
+    """What a document is, in words a question uses: "Acme Corp 10-K FY2023", "Acme Corp
+    10-Q Q2 FY2023"; "" when the company is not known. Each chunk's embedded context starts
+    with it, so a passage says whose and which period's it is (PDF titles are often an
+    EDGAR accession number)."""
+    if not company:
+        return ""
+    form = FormType(form_type).label if form_type in FormType.values else ""
+    if form_type in ("10-K", "10-Q", "8-K"):
+        form = form_type
+    period = ""
+    if fiscal_year:
+        period = f"Q{fiscal_quarter} FY{fiscal_year}" if fiscal_quarter else f"FY{fiscal_year}"
+    return " ".join(part for part in (company, form, period) if part)
+
+
+def chunk_title(document) -> str:
+    """The title each chunk's context starts with: the document's label, else its title."""
+    label = document_label(
+        company=document.company,
+        form_type=document.form_type,
+        fiscal_year=document.fiscal_year,
+        fiscal_quarter=document.fiscal_quarter,
+    )
+    return label or document.title
+
+
 def metadata_from_pages(pages: Sequence[str]) -> DocumentMetadata:
     """Read company, ticker, form type and period from the first pages' texts (in order)."""
     pages = [_plain_lines(text[:PAGE_CHARS]) for text in pages[:FIRST_PAGES]]

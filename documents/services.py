@@ -23,7 +23,7 @@ from django.utils import timezone
 from documents import queue, storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
-from documents.metadata import FIRST_PAGES, metadata_from_pages
+from documents.metadata import FIRST_PAGES, chunk_title, metadata_from_pages
 from documents.models import Chunk, Document, DocumentPage
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
 from documents.tenant_indexes import tenant_vector_index_ensure
@@ -309,7 +309,8 @@ def _ingest(document: Document) -> None:
     )
     pages = _pages(document)
     _read_metadata(document, pages)
-    plan = plan_chunks(pages, title=document.title, boilerplate=document.boilerplate)
+    document.refresh_from_db(fields=["company", "form_type", "fiscal_year", "fiscal_quarter"])
+    plan = plan_chunks(pages, title=chunk_title(document), boilerplate=document.boilerplate)
     navigation = contents_pages(pages)
     provider = provider_for(document.tenant)
     embedder = provider.embedder

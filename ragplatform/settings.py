@@ -107,6 +107,9 @@ EMBED_BATCH_SIZE = env_int("EMBED_BATCH_SIZE", 64, minimum=1)
 RETRIEVAL_K = env_int("RETRIEVAL_K", 8, minimum=1)
 # A question naming a company of the tenant's library (and a period) searches only its documents.
 RETRIEVAL_SCOPE_BY_QUESTION = env_bool("RETRIEVAL_SCOPE_BY_QUESTION", default=True)
+# Changes to the retriever's knobs (documents.retrieval.params.RetrievalParams field names),
+# for benches and experiments: e.g. {"rrf_k": 30}. Empty: the measured defaults.
+RETRIEVAL_PARAMS: dict = {}
 QUESTION_MAX_CHARS = env_int("QUESTION_MAX_CHARS", 2000, minimum=1)
 # How often a queued/processing document is checked for a dead worker (then re-queued).
 DOCUMENT_WATCHDOG_SECONDS = env_int("DOCUMENT_WATCHDOG_SECONDS", 60, minimum=1)

@@ -1,66 +1,17 @@
-"""Shared fixtures: two tenants by default, so the second one's data is there to be leaked."""
+"""The suite's base: a loopback-only network and the fake servers (tests.fakes.fixtures);
+tenant A with the neighbour beside it, tenant B, their keys and clients
+(tests.fixtures.tenants); media in a temporary directory and PDF ingestion
+(tests.fixtures.documents). The neighbour's data is there to be leaked."""
 
 import os
 
 import pytest
-from rest_framework.test import APIClient
 
-from tenants.services import api_key_issue, tenant_create
-from tests.fakes.fixtures import (  # noqa: F401 (fixtures: loopback-only network, fakes)
-    fake_bedrock,
-    fake_openai,
-    loopback_only,
-    provider_settings,
-)
-
-ADMIN_KEY = "test-admin-key-0123456789"
-
-
-@pytest.fixture
-def tenant_a(db):
-    return tenant_create(name="Tenant A", slug="tenant-a")
-
-
-@pytest.fixture
-def tenant_b(db):
-    return tenant_create(name="Tenant B", slug="tenant-b")
-
-
-@pytest.fixture
-def tenant_au(db):
-    return tenant_create(name="EA", slug="ea-test", data_sovereignty="AU", provider="local")
-
-
-def client_for(raw_key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-    return client
-
-
-@pytest.fixture
-def key_a(tenant_a):
-    return api_key_issue(tenant=tenant_a, name="app-a")[1]
-
-
-@pytest.fixture
-def key_b(tenant_b):
-    return api_key_issue(tenant=tenant_b, name="app-b")[1]
-
-
-@pytest.fixture
-def client_a(key_a):
-    return client_for(key_a)
-
-
-@pytest.fixture
-def client_b(key_b):
-    return client_for(key_b)
-
-
-@pytest.fixture
-def admin_api(db, settings):
-    settings.ADMIN_API_KEY = ADMIN_KEY
-    return client_for(ADMIN_KEY)
+pytest_plugins = [
+    "tests.fakes.fixtures",
+    "tests.fixtures.tenants",
+    "tests.fixtures.documents",
+]
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tenants.models import Tenant
-
-from .conftest import client_for
+from tests.fixtures.tenants import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +78,7 @@ def test_duplicate_slug_is_409(admin_api, tenant_a):
 
 def test_list_and_get_tenants(admin_api, tenant_a, tenant_b):
     slugs = [t["slug"] for t in admin_api.get("/api/v1/admin/tenants").json()["results"]]
-    assert slugs == ["tenant-a", "tenant-b"]
+    assert slugs == ["neighbour", "tenant-a", "tenant-b"]  # every tenant, the neighbour too
     assert admin_api.get("/api/v1/admin/tenants/tenant-b").json()["name"] == "Tenant B"
     assert admin_api.get("/api/v1/admin/tenants/nope").status_code == 404
 

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tenants.services import tenant_create
+from tests.fixtures.tenants import client_for
 
 from .browser import admin_login, chromium_page
-from .conftest import client_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -3,27 +3,23 @@ form (real chromium); the correction is recorded as the operator's."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import Document
-from documents.services import document_ingest, document_upload
 from tenants.services import tenant_create
 from tests.data.pdf_factory import cover_10k, filler, make_pdf
+from tests.fixtures.documents import ingest_pdf
 
 from .browser import admin_login, chromium_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def test_operator_sees_and_corrects_a_documents_metadata(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_operator_sees_and_corrects_a_documents_metadata(live_server):
     get_user_model().objects.create_superuser("operator", "", "operator-pass-123")
     tenant = tenant_create(name="Acme Corp", slug="acme")
-    data = make_pdf([cover_10k(), filler("operations")])
-    (document,) = document_upload(
-        tenant=tenant, files=[SimpleUploadedFile("acme-10k.pdf", data)]
-    ).documents
-    document_ingest(document_id=document.pk)
+    document = ingest_pdf(
+        tenant, make_pdf([cover_10k(), filler("operations")]), name="acme-10k.pdf"
+    )
 
     with chromium_page() as page:
         admin_login(page, live_server.url, "operator", "operator-pass-123")

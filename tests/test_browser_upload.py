@@ -17,8 +17,7 @@ pytestmark = [
 ]
 
 
-def test_operator_uploads_two_pdfs_and_watches_them_become_ready(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_operator_uploads_two_pdfs_and_watches_them_become_ready(live_server, tmp_path):
     get_user_model().objects.create_superuser("operator", "", "operator-pass-123")
     tenant_create(name="Acme Corp", slug="acme")
     files = []

@@ -4,12 +4,11 @@ and recorded at ingestion without overwriting a correction."""
 from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents.metadata import DocumentMetadata, metadata_from_pages
-from documents.models import Document
+from documents.metadata import DocumentMetadata, document_label, metadata_from_pages
+from documents.models import Chunk, Document
 from documents.parsing import extract_pages
-from documents.services import document_ingest, document_metadata_correct, document_upload
+from documents.services import document_ingest, document_metadata_correct
 from tests.data.pdf_factory import (
     annual_report_cover,
     cover_8k,
@@ -20,6 +19,7 @@ from tests.data.pdf_factory import (
     make_pdf,
     nothing_to_find_page,
 )
+from tests.fixtures.documents import ingest_pdf
 
 
 def read(*pages: list[str]) -> DocumentMetadata:
@@ -152,21 +152,12 @@ def test_a_page_with_nothing_to_find_leaves_every_field_empty():
 # --- at ingestion ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def ingested(tenant, *pages: list[str], name: str = "filing.pdf") -> Document:
-    data = make_pdf([*pages, filler("operations")])
-    (document,) = document_upload(tenant=tenant, files=[SimpleUploadedFile(name, data)]).documents
-    assert document_ingest(document_id=document.pk) == "ready"
-    document.refresh_from_db()
-    return document
+    return ingest_pdf(tenant, make_pdf([*pages, filler("operations")]), name=name)
 
 
 @pytest.mark.django_db
-def test_ingestion_records_the_metadata_read_from_the_cover(tenant_a, media):
+def test_ingestion_records_the_metadata_read_from_the_cover(tenant_a):
     document = ingested(tenant_a, cover_10k())
     assert (document.company, document.ticker, document.form_type) == (
         "Acme Widgets Corporation",
@@ -178,7 +169,37 @@ def test_ingestion_records_the_metadata_read_from_the_cover(tenant_a, media):
 
 
 @pytest.mark.django_db
-def test_ingesting_again_keeps_a_correction(tenant_a, media):
+def test_each_chunk_says_whose_filing_and_which_period_it_is(tenant_a):
+    """The embedded context starts with the document's label, not its PDF title."""
+    document = ingested(tenant_a, cover_10k())
+    contexts = set(
+        Chunk.objects.for_tenant(tenant_a)
+        .filter(document=document)
+        .values_list("context", flat=True)
+    )
+    assert contexts and all(
+        context.startswith("Acme Widgets Corporation 10-K FY2023") for context in contexts
+    )
+
+
+def test_a_document_label_names_company_form_and_period_or_nothing():
+    assert document_label(company="Acme", form_type="10-Q", fiscal_year=2023, fiscal_quarter=2) == (
+        "Acme 10-Q Q2 FY2023"
+    )
+    assert (
+        document_label(
+            company="Acme", form_type="annual_report", fiscal_year=2023, fiscal_quarter=None
+        )
+        == "Acme Annual report FY2023"
+    )
+    assert document_label(company="Acme", form_type="", fiscal_year=None, fiscal_quarter=None) == (
+        "Acme"
+    )
+    assert document_label(company="", form_type="10-K", fiscal_year=2023, fiscal_quarter=None) == ""
+
+
+@pytest.mark.django_db
+def test_ingesting_again_keeps_a_correction(tenant_a):
     document = ingested(tenant_a, cover_10k())
     document_metadata_correct(
         tenant=tenant_a, document_id=document.pk, source="tenant", fiscal_year=2022
@@ -196,7 +217,7 @@ def test_ingesting_again_keeps_a_correction(tenant_a, media):
 
 
 @pytest.mark.django_db
-def test_ingesting_again_rereads_metadata_nobody_corrected(tenant_a, media):
+def test_ingesting_again_rereads_metadata_nobody_corrected(tenant_a):
     document = ingested(tenant_a, cover_10k())
     Document.objects.filter(pk=document.pk).update(status="processing", company="", ticker="")
 
@@ -207,7 +228,7 @@ def test_ingesting_again_rereads_metadata_nobody_corrected(tenant_a, media):
 
 
 @pytest.mark.django_db
-def test_documents_ingested_before_metadata_get_it_from_their_stored_pages(tenant_a, media):
+def test_documents_ingested_before_metadata_get_it_from_their_stored_pages(tenant_a):
     import importlib
 
     from django.apps import apps

@@ -11,8 +11,7 @@ from tenants.models import Tenant
 pytestmark = pytest.mark.django_db
 
 
-def test_bootstrap_demo_loads_the_samples_into_both_tenants_idempotently(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_bootstrap_demo_loads_the_samples_into_both_tenants_idempotently():
     for _ in range(2):
         out = io.StringIO()
         call_command("bootstrap_demo", password="demo-pass-123", stdout=out)

@@ -4,24 +4,17 @@
 import uuid
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import Document
-from documents.services import document_ingest, document_upload
 from tests.data.pdf_factory import cover_10k, filler, make_pdf
+from tests.fixtures.documents import ingest_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def filing(tenant_a, settings, tmp_path) -> Document:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    data = make_pdf([cover_10k(), filler("operations")])
-    (document,) = document_upload(
-        tenant=tenant_a, files=[SimpleUploadedFile("acme-10k.pdf", data)]
-    ).documents
-    document_ingest(document_id=document.pk)
-    return document
+def filing(tenant_a) -> Document:
+    return ingest_pdf(tenant_a, make_pdf([cover_10k(), filler("operations")]), name="acme-10k.pdf")
 
 
 def url(document_id) -> str:

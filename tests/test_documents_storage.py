@@ -3,12 +3,12 @@
 import boto3
 import pytest
 from django.core.files.storage import storages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from moto import mock_aws
 
 from documents.models import Chunk
-from documents.services import document_delete, document_ingest, document_upload
+from documents.services import document_delete, document_ingest
 from tests.data.pdf_factory import filler, make_pdf
+from tests.fixtures.documents import upload_pdf
 
 pytestmark = pytest.mark.django_db
 BUCKET = "rag-system-docs-test"
@@ -43,9 +43,7 @@ def s3(settings, monkeypatch):
 
 def test_pdf_is_stored_in_s3_under_the_tenant_key_encrypted_and_ingested(s3, tenant_a):
     data = make_pdf([["# Results", *filler("results")]])
-    document = document_upload(
-        tenant=tenant_a, files=[SimpleUploadedFile("results.pdf", data)]
-    ).documents[0]
+    document = upload_pdf(tenant_a, data, name="results.pdf")
     key = f"tenants/{tenant_a.pk}/documents/{document.pk}.pdf"
     assert document.storage_key == key
     head = s3.head_object(Bucket=BUCKET, Key=key)
@@ -62,9 +60,7 @@ def test_deleting_a_document_deletes_its_s3_object(
     s3, tenant_a, django_capture_on_commit_callbacks
 ):
     data = make_pdf([["# Results", *filler("results")]])
-    document = document_upload(
-        tenant=tenant_a, files=[SimpleUploadedFile("results.pdf", data)]
-    ).documents[0]
+    document = upload_pdf(tenant_a, data, name="results.pdf")
     with django_capture_on_commit_callbacks(execute=True):
         document_delete(tenant=tenant_a, document_id=document.pk)
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"tenants/{tenant_a.pk}/")

@@ -3,31 +3,24 @@ failures (retried once, by the provider layer, only when retrying can help; then
 failure with progress kept) and resumption without dupes."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from documents import queue, services, tasks
 from documents.models import Chunk, Document, DocumentPage
-from documents.services import document_ingest, document_upload
+from documents.services import document_ingest
 from providers.base import Provider, ProviderError, UsageMeter
 from providers.local_provider import LocalEmbedder
 from tenants.services import tenant_create
 from tests.data.pdf_factory import filler, make_pdf
+from tests.fixtures.documents import upload_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fast(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def fast(settings):
     settings.EMBED_BATCH_SIZE = 4
-
-
-def upload_one(tenant, data: bytes, name: str = "report.pdf") -> Document:
-    result = document_upload(tenant=tenant, files=[SimpleUploadedFile(name, data)])
-    assert not result.rejected, result.rejected
-    return result.documents[0]
 
 
 def long_pdf(pages: int = 6) -> bytes:
@@ -64,7 +57,7 @@ def use_embedder(monkeypatch, embedder):
 
 
 def test_ingested_document_is_ready_with_chunks_on_known_pages(tenant_a):
-    document = upload_one(tenant_a, long_pdf())
+    document = upload_pdf(tenant_a, long_pdf())
     assert document_ingest(document_id=document.pk) == "ready"
     document.refresh_from_db()
     assert document.status == "ready"
@@ -83,7 +76,7 @@ def test_ingested_document_is_ready_with_chunks_on_known_pages(tenant_a):
 
 
 def test_running_ingestion_again_changes_nothing(tenant_a):
-    document = upload_one(tenant_a, long_pdf())
+    document = upload_pdf(tenant_a, long_pdf())
     document_ingest(document_id=document.pk)
     before = list(Chunk.objects.filter(document=document).values_list("id", flat=True))
     Document.objects.filter(pk=document.pk).update(status="processing")
@@ -93,7 +86,7 @@ def test_running_ingestion_again_changes_nothing(tenant_a):
 
 
 def test_scanned_pdf_fails_with_a_clear_reason(tenant_a):
-    document = upload_one(tenant_a, make_pdf([[], []], image_only_pages=(1, 2)))
+    document = upload_pdf(tenant_a, make_pdf([[], []], image_only_pages=(1, 2)))
     document_ingest(document_id=document.pk)
     document.refresh_from_db()
     assert document.status == "failed"
@@ -103,7 +96,7 @@ def test_scanned_pdf_fails_with_a_clear_reason(tenant_a):
 
 def test_a_scanned_page_among_text_pages_is_a_warning(tenant_a):
     pages = [filler("one"), [], filler("three")]
-    document = upload_one(tenant_a, make_pdf(pages, image_only_pages=(2,)))
+    document = upload_pdf(tenant_a, make_pdf(pages, image_only_pages=(2,)))
     document_ingest(document_id=document.pk)
     document.refresh_from_db()
     assert document.status == "ready"
@@ -124,7 +117,7 @@ def tenant_openai(db, fake_openai):
 def test_a_transient_provider_error_is_retried_and_the_document_is_ready(
     tenant_openai, fake_openai
 ):
-    document = upload_one(tenant_openai, long_pdf())
+    document = upload_pdf(tenant_openai, long_pdf())
     fake_openai.fail_next(1, status=503)
 
     assert document_ingest(document_id=document.pk) == "ready"
@@ -136,7 +129,7 @@ def test_a_transient_provider_error_is_retried_and_the_document_is_ready(
 
 
 def test_bad_credentials_fail_the_document_at_once_with_the_reason(tenant_openai, fake_openai):
-    document = upload_one(tenant_openai, long_pdf())
+    document = upload_pdf(tenant_openai, long_pdf())
     fake_openai.fail_next(100, status=401)
 
     assert document_ingest(document_id=document.pk) == "failed"
@@ -153,12 +146,12 @@ def test_a_document_failed_by_bad_credentials_is_retried_by_uploading_it_again(
     tenant_openai, fake_openai, django_capture_on_commit_callbacks
 ):
     data = long_pdf()
-    document = upload_one(tenant_openai, data)
+    document = upload_pdf(tenant_openai, data)
     fake_openai.fail_next(1, status=401)
     document_ingest(document_id=document.pk)
 
     with django_capture_on_commit_callbacks(execute=False):
-        again = upload_one(tenant_openai, data)  # once the credentials are fixed
+        again = upload_pdf(tenant_openai, data)  # once the credentials are fixed
 
     assert again.pk == document.pk and again.status == "queued"
     assert document_ingest(document_id=document.pk) == "ready"
@@ -166,7 +159,7 @@ def test_a_document_failed_by_bad_credentials_is_retried_by_uploading_it_again(
 
 def test_persistent_provider_failure_is_visible_and_keeps_progress(tenant_a, monkeypatch):
     use_embedder(monkeypatch, FlakyEmbedder(UsageMeter(), ok_calls=2, failures=99))
-    document = upload_one(tenant_a, long_pdf())
+    document = upload_pdf(tenant_a, long_pdf())
     document_ingest(document_id=document.pk)
     document.refresh_from_db()
     assert document.status == "failed"
@@ -183,26 +176,26 @@ def test_uploading_the_same_file_after_a_provider_failure_resumes_without_duplic
 ):
     use_embedder(monkeypatch, FlakyEmbedder(UsageMeter(), ok_calls=2, failures=99))
     data = long_pdf()
-    document = upload_one(tenant_a, data)
+    document = upload_pdf(tenant_a, data)
     document_ingest(document_id=document.pk)
     first_pages_done = Document.objects.get(pk=document.pk).pages_done
     use_embedder(monkeypatch, LocalEmbedder(UsageMeter()))
     with django_capture_on_commit_callbacks(execute=False):
-        again = upload_one(tenant_a, data)
+        again = upload_pdf(tenant_a, data)
     assert again.pk == document.pk and again.status == "queued"
     document_ingest(document_id=document.pk)
     document.refresh_from_db()
     assert document.status == "ready"
     ordinals = list(Chunk.objects.filter(document=document).values_list("ordinal", flat=True))
     assert sorted(ordinals) == list(range(len(ordinals)))
-    fresh = upload_one(tenant_a, make_pdf([["other"]]))
+    fresh = upload_pdf(tenant_a, make_pdf([["other"]]))
     assert first_pages_done < document.pages_done and fresh.pk != document.pk
 
 
 def test_a_crash_mid_document_resumes_where_it_stopped(tenant_a, monkeypatch):
     crash = FlakyEmbedder(UsageMeter(), ok_calls=2, failures=1, error=MemoryError("killed"))
     use_embedder(monkeypatch, crash)
-    document = upload_one(tenant_a, long_pdf())
+    document = upload_pdf(tenant_a, long_pdf())
     with pytest.raises(MemoryError):
         document_ingest(document_id=document.pk)
     written = set(Chunk.objects.filter(document=document).values_list("ordinal", flat=True))
@@ -231,7 +224,7 @@ def claimed_ingestion_task(document: Document, *, worker_id: str):
 
 
 def test_watchdog_ends_a_dead_workers_ingestion_task_as_failed(tenant_a):
-    document = upload_one(tenant_a, make_pdf([["Only page"]]))
+    document = upload_pdf(tenant_a, make_pdf([["Only page"]]))
     lost = claimed_ingestion_task(document, worker_id="worker-killed")
 
     assert services.document_watchdog(document_id=document.pk) == "requeued"
@@ -243,8 +236,8 @@ def test_watchdog_ends_a_dead_workers_ingestion_task_as_failed(tenant_a):
 
 
 def test_watchdog_leaves_other_documents_running_tasks_alone(tenant_a):
-    document = upload_one(tenant_a, make_pdf([["Only page"]]))
-    other = claimed_ingestion_task(upload_one(tenant_a, make_pdf([["Other"]])), worker_id="w2")
+    document = upload_pdf(tenant_a, make_pdf([["Only page"]]))
+    other = claimed_ingestion_task(upload_pdf(tenant_a, make_pdf([["Other"]])), worker_id="w2")
     claimed_ingestion_task(document, worker_id="worker-killed")
 
     services.document_watchdog(document_id=document.pk)

@@ -7,14 +7,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from documents.models import Chunk, Document
-from documents.selectors import hybrid_search
+from documents.retrieval import hybrid_search
 from documents.services import document_ingest
 from providers.factory import provider_for
 from providers.local_provider import LOCAL_EMBEDDING_MODEL, LocalEmbedder
 from tenants.models import Tenant
 from tenants.services import api_key_issue, tenant_create
-from tests.conftest import client_for
 from tests.fakes.server import fake_vector
+from tests.fixtures.tenants import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -188,10 +188,7 @@ def test_unknown_tenant_is_an_error(db):
         migrate("nobody", "bedrock")
 
 
-def test_demo_ea_tenant_moves_to_bedrock_and_then_answers_from_sydney(
-    fake_bedrock, fake_openai, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_demo_ea_tenant_moves_to_bedrock_and_then_answers_from_sydney(fake_bedrock, fake_openai):
     call_command("bootstrap_demo", password="demo-pass-123", stdout=StringIO())
     ea, acme = Tenant.objects.get(slug="ea"), Tenant.objects.get(slug="acme")
     for document in Document.objects.for_tenant(ea):

@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agents.models import QueryRun
 from agents.self_rag import NO_EVIDENCE
-from documents.services import document_ingest, document_upload
 from providers.local_provider import LOCAL_LABEL
 from tenants.services import tenant_update
+from tests.fixtures.documents import NEIGHBOUR_DIVIDEND, ingest_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +17,7 @@ ANNUAL_REPORT = "northwind-minerals-annual-report-2024.pdf"
 
 
 def ingest(tenant, *names: str) -> dict[str, str]:
-    files = [
-        SimpleUploadedFile(name, (SAMPLES / name).read_bytes(), "application/pdf") for name in names
-    ]
-    documents = document_upload(tenant=tenant, files=files).documents
-    for document in documents:
-        assert document_ingest(document_id=document.id) == "ready"
+    documents = [ingest_pdf(tenant, (SAMPLES / name).read_bytes(), name=name) for name in names]
     return {str(d.id): d.filename for d in documents}
 
 
@@ -54,6 +48,17 @@ def test_answer_cites_the_page_that_holds_the_evidence(tenant_a, client_a):
     assert body["provider"] == "local"
 
 
+def test_citations_are_only_the_tenants_own_when_the_neighbour_has_the_same_topic(
+    tenant_a, client_a, neighbour
+):
+    ids = ingest(tenant_a, ANNUAL_REPORT)
+    body = ask(client_a, "What final dividend per share did the directors declare?")
+    assert body["citations"]
+    assert {c["document_id"] for c in body["citations"]} <= set(ids)
+    assert NEIGHBOUR_DIVIDEND not in body["answer"]
+    assert "97.7" not in str(body)
+
+
 def test_single_route_happy_path_costs_three_llm_calls(tenant_a, client_a):
     ingest(tenant_a, ANNUAL_REPORT)
     body = ask(client_a, "What final dividend per share did the directors declare?")
@@ -69,6 +74,7 @@ def test_tenant_b_never_gets_tenant_a_documents(tenant_a, tenant_b, client_b):
     body = ask(client_b, "What final dividend per share did the directors declare?")
     assert body["citations"] == []
     assert "18.5" not in body["answer"]
+    assert "97.7" not in body["answer"]  # nor the neighbour's
     assert NO_EVIDENCE in body["answer"]
     assert body["limits_hit"] == ["retrieval_attempts"]
 

@@ -5,11 +5,10 @@ another tenant's document id is answered exactly like an unknown one."""
 import uuid
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import Document
-from documents.services import document_ingest, document_upload
 from tests.data.pdf_factory import annual_report_cover, cover_10k, make_pdf
+from tests.fixtures.documents import ingest_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +25,16 @@ def revenue_page(company: str, revenue: str) -> list[str]:
 
 
 @pytest.fixture
-def library(tenant_a, settings, tmp_path) -> dict[str, str]:
+def library(tenant_a) -> dict[str, str]:
     """Tenant A's two ready filings (a 10-K for 2023, an annual report for 2024): name → id."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     filings = {
         "acme": make_pdf([cover_10k(), revenue_page("Acme", "$512 million")]),
         "harbour": make_pdf([annual_report_cover(), revenue_page("Harbour", "A$304 million")]),
     }
-    ids = {}
-    for name, data in filings.items():
-        (document,) = document_upload(
-            tenant=tenant_a, files=[SimpleUploadedFile(f"{name}.pdf", data)]
-        ).documents
-        assert document_ingest(document_id=document.pk) == "ready"
-        ids[name] = str(document.pk)
-    return ids
+    return {
+        name: str(ingest_pdf(tenant_a, data, name=f"{name}.pdf").pk)
+        for name, data in filings.items()
+    }
 
 
 def ask(client, **body):
@@ -115,6 +109,32 @@ def test_other_tenants_document_id_is_400_exactly_like_an_unknown_one(client_b, 
     assert theirs.json()["error"]["code"] == "unknown_document"
     assert theirs.json()["error"]["message"] == f"No such document: {theirs_id}."
     assert unknown.json()["error"]["message"] == f"No such document: {unknown_id}."
+
+
+def test_the_neighbours_document_id_is_400_exactly_like_an_unknown_one(
+    client_a, library, neighbour
+):
+    theirs_id = str(neighbour.document.pk)
+    response = ask(client_a, document_ids=[library["acme"], theirs_id])
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "unknown_document",
+        "message": f"No such document: {theirs_id}.",
+    }
+
+
+def test_the_neighbours_company_matches_nothing_and_never_scopes_a_question(
+    client_a, library, neighbour
+):
+    named = neighbour.document.company
+    assert named, "the neighbour's company is read at ingestion"
+    filtered = ask(client_a, company=named)
+    assert filtered.status_code == 400
+    assert filtered.json()["error"]["code"] == "no_matching_documents"
+    response = client_a.post(
+        "/api/v1/query", {"question": f"What was {named}'s total revenue?"}, format="json"
+    )
+    assert cited_documents(response) == set(library.values())
 
 
 def test_one_unknown_id_among_the_tenants_own_is_400(client_a, library):

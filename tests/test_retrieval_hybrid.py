@@ -4,29 +4,18 @@ only ready documents, only vectors of the query's embedding model."""
 import random
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import Chunk, Document
-from documents.selectors import SearchHit, best_snippet, hybrid_search
-from documents.services import document_ingest, document_upload
+from documents.retrieval import DEFAULT_PARAMS, SearchHit, best_snippet, hybrid_search
 from providers.local_provider import LocalEmbedder, LocalHashEmbedder
 from tests.data.pdf_factory import filler, make_pdf
+from tests.fixtures.documents import ingest_pdf
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def ingest(tenant, pages, name="report.pdf", **kwargs) -> Document:
-    data = make_pdf(pages, **kwargs)
-    document = document_upload(tenant=tenant, files=[SimpleUploadedFile(name, data)]).documents[0]
-    document_ingest(document_id=document.pk)
-    document.refresh_from_db()
-    assert document.status == "ready"
-    return document
+    return ingest_pdf(tenant, make_pdf(pages, **kwargs), name=name)
 
 
 def report_pages(company: str) -> list[list[str]]:
@@ -66,13 +55,18 @@ def test_hit_cites_the_page_label_title_and_a_snippet(tenant_a):
     assert len({(h.document_id, h.page) for h in hits}) == len(hits)  # one hit per page
 
 
-def test_other_tenants_chunks_never_come_back(tenant_a, tenant_b):
-    ingest(tenant_a, report_pages("Alpha"))
+def test_other_tenants_chunks_never_come_back(tenant_a, tenant_b, neighbour):
+    alpha = ingest(tenant_a, report_pages("Alpha"))
     mine = ingest(tenant_b, report_pages("Beta"))
-    for query in ("spodumene revenue Alpha", "chair outlook", "Beta", "Alpha"):
+    for query in ("spodumene revenue Alpha", "chair outlook", "Beta", "Alpha", "Neighbour"):
         hits = hybrid_search(tenant=tenant_b, query=query, embedder=LocalEmbedder(), k=8)
         assert hits
         assert {h.document_id for h in hits} == {str(mine.pk)}
+    # Nor the neighbour's, for the tenant beside it.
+    hits = hybrid_search(
+        tenant=tenant_a, query="Neighbour Holdings dividend", embedder=LocalEmbedder(), k=8
+    )
+    assert {h.document_id for h in hits} == {str(alpha.pk)}
 
 
 def test_a_small_tenant_still_gets_k_results_among_many_rows(tenant_a, tenant_b):
@@ -156,9 +150,7 @@ def test_a_page_passage_holds_every_matched_chunk_of_the_page_in_order(tenant_a)
     assert "842.6" in page.text  # the table row's chunk
 
 
-def test_a_dense_page_passage_is_capped_for_the_prompt(tenant_a, monkeypatch):
-    from documents import selectors
-
+def test_a_dense_page_passage_is_capped_for_the_prompt(tenant_a):
     ingest(
         tenant_a,
         [
@@ -170,35 +162,40 @@ def test_a_dense_page_passage_is_capped_for_the_prompt(tenant_a, monkeypatch):
             ],
         ],
     )
-    monkeypatch.setattr(selectors, "MAX_PASSAGE_CHARS", 200)
     hits = hybrid_search(
-        tenant=tenant_a, query="research and development expense", embedder=LocalEmbedder(), k=2
+        tenant=tenant_a,
+        query="research and development expense",
+        embedder=LocalEmbedder(),
+        k=2,
+        params=DEFAULT_PARAMS.variant(max_passage_chars=200),
     )
     page = next(hit for hit in hits if hit.page == 2)
     best_alone = Chunk.objects.for_tenant(tenant_a).get(pk=page.chunk_id).text
     assert page.text == best_alone  # only the best chunk fits the cap
 
 
-def test_common_terms_score_but_rare_terms_choose_the_candidates(tenant_a, monkeypatch):
-    from documents import selectors
-
+def test_common_terms_score_but_rare_terms_choose_the_candidates(tenant_a):
     pages = [
         [f"# Review {n}", f"Revenue of division {n} rose.", *filler(f"p{n}", 6)] for n in range(6)
     ]
     pages[4].append("Lithium revenue reached 248.1 million.")
     ingest(tenant_a, pages)
-    monkeypatch.setattr(selectors, "COMMON_TERM_CHUNKS", 3)  # "revenue" is now common
+    common = DEFAULT_PARAMS.variant(common_term_chunks=3)  # "revenue" is now common
 
-    hits = hybrid_search(tenant=tenant_a, query="lithium revenue", embedder=LocalEmbedder(), k=3)
+    hits = hybrid_search(
+        tenant=tenant_a, query="lithium revenue", embedder=LocalEmbedder(), k=3, params=common
+    )
     assert hits[0].page == 5
     assert hits[0].text_rank == 1
 
-    only_common = hybrid_search(tenant=tenant_a, query="revenue", embedder=LocalEmbedder(), k=3)
+    only_common = hybrid_search(
+        tenant=tenant_a, query="revenue", embedder=LocalEmbedder(), k=3, params=common
+    )
     assert any(hit.text_rank for hit in only_common)  # all-common questions still match
 
 
 def test_hnsw_candidate_list_grows_with_how_small_a_share_the_tenant_holds():
-    from documents.selectors import MAX_EF_SEARCH, ef_search
+    from documents.retrieval.search import MAX_EF_SEARCH, ef_search
 
     assert ef_search(60, 100_000, 100_000) == 60  # a single tenant: the limit is enough
     assert ef_search(60, 11_000, 100_000) == 545  # an 11 % tenant needs ~9x the candidates
@@ -209,7 +206,7 @@ def test_hnsw_candidate_list_grows_with_how_small_a_share_the_tenant_holds():
 def test_the_vector_query_runs_with_the_scan_settings_sized_for_the_tenant(tenant_a, tenant_b):
     from django.db import connection
 
-    from documents.selectors import vector_ef_search
+    from documents.retrieval.search import vector_ef_search
     from documents.tenant_indexes import TenantIndexState
 
     ingest(tenant_a, report_pages("Alpha"))
@@ -317,7 +314,7 @@ def test_a_question_about_the_fourth_quarter_finds_the_q4_column(tenant_a):
 
 
 def test_period_variants_name_the_same_period_as_filings_print_it():
-    from documents.selectors import period_variants
+    from documents.retrieval.text import period_variants
 
     assert period_variants("revenue in the fourth quarter of 2023") == "Q4"
     assert period_variants("Q2 operating income") == "second quarter"

@@ -22,8 +22,8 @@ from providers.factory import provider_for
 from tenants.authentication import TenantPrincipal
 from tenants.models import Tenant
 from tenants.services import api_key_issue, tenant_create
-from tests.conftest import client_for
 from tests.data.pdf_factory import make_pdf
+from tests.fixtures.tenants import client_for
 from tests.test_migrate_tenant_provider import add_chunks, migrate
 
 pytestmark = pytest.mark.django_db
@@ -200,9 +200,8 @@ def test_query_api_refuses_an_endpoint_outside_australia(au_bedrock, settings):
 
 
 def test_ingestion_task_refuses_an_endpoint_outside_australia(
-    au_bedrock, settings, tmp_path, immediate_tasks, django_capture_on_commit_callbacks
+    au_bedrock, settings, immediate_tasks, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.BEDROCK_ENDPOINT_URL = FOREIGN_BEDROCK
     pdf = SimpleUploadedFile("report.pdf", make_pdf([["# Results", "Revenue was A$4m."]]))
 

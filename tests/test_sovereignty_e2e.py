@@ -12,8 +12,8 @@ from agents.models import QueryRun
 from documents.models import Chunk
 from documents.services import document_ingest
 from tenants.services import api_key_issue, tenant_create
-from tests.conftest import client_for
 from tests.data.pdf_factory import make_pdf
+from tests.fixtures.tenants import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ REPORT = make_pdf(
     ],
     title="Annual report 2024",
 )
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def upload_ingest_and_ask(tenant) -> list[dict]:
@@ -54,7 +49,13 @@ def upload_ingest_and_ask(tenant) -> list[dict]:
     return answers
 
 
-def test_au_tenant_upload_ingest_and_questions_never_reach_openai(fake_openai, fake_bedrock):
+def neighbour_cited(answer: dict, neighbour) -> bool:
+    return str(neighbour.document.pk) in {c.get("document_id") for c in answer["citations"]}
+
+
+def test_au_tenant_upload_ingest_and_questions_never_reach_openai(
+    fake_openai, fake_bedrock, neighbour
+):
     tenant = tenant_create(name="EA", slug="ea", data_sovereignty="AU", provider="bedrock")
 
     answers = upload_ingest_and_ask(tenant)
@@ -71,9 +72,12 @@ def test_au_tenant_upload_ingest_and_questions_never_reach_openai(fake_openai, f
     runs = QueryRun.objects.for_tenant(tenant)
     assert sum(run.llm_calls for run in runs) == len(converses)
     assert {(a["provider"], a["model"]) for a in answers} == {("bedrock", AU_PROFILE)}
+    # The neighbour's passages never reach the AU tenant's model, nor its answers.
+    assert not any(b"Neighbour Holdings" in r.body for r in fake_bedrock.requests)
+    assert not any(neighbour_cited(a, neighbour) for a in answers)
 
 
-def test_standard_tenant_same_flow_goes_to_openai_not_bedrock(fake_openai, fake_bedrock):
+def test_standard_tenant_same_flow_goes_to_openai_not_bedrock(fake_openai, fake_bedrock, neighbour):
     tenant = tenant_create(name="Acme", slug="acme", provider="openai")
 
     answers = upload_ingest_and_ask(tenant)
@@ -86,6 +90,8 @@ def test_standard_tenant_same_flow_goes_to_openai_not_bedrock(fake_openai, fake_
     assert chats and {r.json["model"] for r in chats} == {"gpt-4.1-mini"}
     assert sum(run.llm_calls for run in QueryRun.objects.for_tenant(tenant)) == len(chats)
     assert {a["provider"] for a in answers} == {"openai"}
+    assert not any(b"Neighbour Holdings" in r.body for r in fake_openai.requests)
+    assert not any(neighbour_cited(a, neighbour) for a in answers)
 
 
 def test_provider_outage_is_a_503_with_a_code(fake_bedrock, settings):

@@ -5,8 +5,7 @@ from rest_framework.test import APIClient
 
 from tenants.models import ApiKey
 from tenants.services import api_key_revoke, tenant_deactivate
-
-from .conftest import client_for
+from tests.fixtures.tenants import client_for
 
 pytestmark = pytest.mark.django_db
 

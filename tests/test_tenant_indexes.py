@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from documents.models import Chunk, Document
-from documents.selectors import hybrid_search
+from documents.retrieval import hybrid_search
 from documents.tenant_indexes import (
     index_name,
     tenant_index_names,
@@ -66,12 +66,12 @@ def state(tenant):
 def vector_plan(tenant) -> str:
     """The plan of hybrid_search's vector query for the tenant (literal tenant id, as Django's
     psycopg cursor sends it)."""
-    from documents.selectors import _VECTOR_SQL, _vector_literal
+    from documents.retrieval.sql import VECTOR_SQL, vector_literal
 
     params = {
         "tenant": tenant.pk,
         "model": LocalHashEmbedder().model_id,
-        "vector": _vector_literal(LocalHashEmbedder().embed_query("copper margin")),
+        "vector": vector_literal(LocalHashEmbedder().embed_query("copper margin")),
         "not_ready": [],
         "document_ids": None,
         "limit": 40,
@@ -81,20 +81,22 @@ def vector_plan(tenant) -> str:
         # the choice left is which HNSW index (bench/retrieval.py shows it at 100k rows).
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute("EXPLAIN " + _VECTOR_SQL, params)
+        cursor.execute("EXPLAIN " + VECTOR_SQL, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def text_plan(tenant) -> str:
     """The plan of the full-text leg (its term counts and candidates) for the tenant."""
-    from documents.selectors import _TEXT_SQL, _text_params
+    from documents.retrieval import DEFAULT_PARAMS
+    from documents.retrieval.sql import TEXT_SQL
+    from documents.retrieval.text import text_params
 
     params = {"tenant": tenant.pk, "not_ready": [], "document_ids": None, "limit": 40}
-    params |= _text_params(["marker7"], [], 100)
+    params |= text_params(["marker7"], [], 100, DEFAULT_PARAMS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE documents_chunk")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + _TEXT_SQL, params)
+        cursor.execute("EXPLAIN " + TEXT_SQL, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -102,11 +104,6 @@ def text_plan(tenant) -> str:
 def threshold(settings):
     settings.TENANT_VECTOR_INDEX_MIN_CHUNKS = 50
     return 50
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -16,14 +16,17 @@ class ScriptedChat(ChatModel):
             self.queues[type(item)].append(item)
         self.answers = deque(answers or [])
         self.calls: list[str] = []
+        self.prompts: list[str] = []  # each call's last (user) message
 
     def generate(self, messages) -> str:
         self.calls.append("generate")
+        self.prompts.append(messages[-1].content)
         self.meter.record(kind="chat", model=self.model_id)
         return self.answers.popleft() if self.answers else "It is 42 [1]."
 
     def structured(self, messages, schema):
         self.calls.append(schema.__name__)
+        self.prompts.append(messages[-1].content)
         self.meter.record(kind="chat", model=self.model_id)
         queue = self.queues[schema]
         if not queue:

@@ -1,7 +1,7 @@
 """An answer lists up to five sources, best first, and says which ones it drew on."""
 
 from agents.services import MAX_CITATIONS, _citations
-from documents.selectors import SearchHit
+from documents.retrieval import SearchHit
 
 
 def hit(page: int) -> SearchHit:

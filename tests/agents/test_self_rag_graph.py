@@ -56,6 +56,39 @@ def test_irrelevant_documents_transform_the_query_and_retrieve_again():
     assert len(chat.calls) == 5
 
 
+def test_the_rewrite_request_names_the_line_items_of_the_metric_asked_for():
+    """With a real model, transform_query gets the glossary's printed line items, so its
+    rewrite searches for "accounts payable" and "cost of sales" when asked for a DPO."""
+    chat = ScriptedChat(
+        structured=[
+            GradeDocuments(relevant=[]),
+            RewrittenQuestion(question="accounts payable cost of sales 2024"),
+            GradeDocuments(relevant=[1]),
+            GOOD,
+        ]
+    )
+    deps = SelfRagDeps(
+        chat=chat,
+        retrieve=ScriptedRetriever([P2], [P1]),
+        max_retrieval_attempts=3,
+        max_generation_retries=1,
+    )
+    build_graph(deps).invoke(
+        {"question": "What was the days payable outstanding in 2024?"},
+        {"recursion_limit": recursion_limit(deps)},
+    )
+    rewrite = chat.prompts[chat.calls.index("RewrittenQuestion")]
+    assert rewrite.startswith("Question: What was the days payable outstanding in 2024?")
+    assert "Line items filings print for it:" in rewrite
+    assert "accounts payable" in rewrite and "cost of sales" in rewrite
+
+
+def test_a_question_without_a_known_metric_is_rewritten_from_itself_alone():
+    from agents.prompts import rewrite_user
+
+    assert rewrite_user("Who chairs the board?", "") == "Question: Who chairs the board?"
+
+
 def test_hallucinated_answer_is_generated_again():
     chat = ScriptedChat(
         structured=[GradeDocuments(relevant=[1]), HALLUCINATED, GOOD],
