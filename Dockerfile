@@ -2,6 +2,7 @@
 # One image for every process: web (the default command), worker (`python manage.py db_worker`)
 # and one-off migrations (`python manage.py migrate --noinput`).
 ARG PYTHON_IMAGE=python:3.12-slim-trixie
+ARG NODE_IMAGE=node:20-trixie-slim
 
 FROM ${PYTHON_IMAGE} AS build
 # uv installs the locked dependencies into /app/.venv with the image's own interpreter.
@@ -16,6 +17,12 @@ COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-project
 
+# PDF.js for the admin's citation viewer, pinned by viewer/package-lock.json (viewer/build).
+FROM ${NODE_IMAGE} AS pdfjs
+WORKDIR /viewer
+COPY viewer/package.json viewer/package-lock.json viewer/build ./
+RUN ./build /pdfjs
+
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -27,6 +34,7 @@ RUN groupadd --system --gid 10001 app \
 WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
 COPY . .
+COPY --from=pdfjs /pdfjs /app/documents/static/documents/pdfjs
 # Static files are collected with the production storage backend (manifest + compression) at
 # build time. These values exist only for this one step: no secret is needed or baked in, and
 # RAG_BUILD_STEP tells the settings not to fetch the production secrets.

@@ -12,8 +12,10 @@ endif
 VENV := .venv
 STAMP := $(VENV)/.synced
 NODE_STAMP := infra/node_modules/.installed
+# PDF.js for the admin's citation viewer, from viewer/package-lock.json (see viewer/build).
+PDFJS_STAMP := documents/static/documents/pdfjs/VERSION
 
-.PHONY: help run test lint format venv clean-data
+.PHONY: help run test lint format venv pdfjs clean-data
 
 help:
 	@echo "make run    - start the local platform on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -37,12 +39,19 @@ $(NODE_STAMP): infra/package.json infra/package-lock.json
 	@npm ci --prefix infra --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
+$(PDFJS_STAMP): viewer/package.json viewer/package-lock.json viewer/build
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm (Node.js >= 20) is needed to install PDF.js for the viewer." >&2; exit 1; }
+	@echo "Installing PDF.js into documents/static/documents/pdfjs (viewer/build)…"
+	@viewer/build
+
 venv: $(STAMP)
 
-run: $(STAMP)
+pdfjs: $(PDFJS_STAMP)
+
+run: $(STAMP) $(PDFJS_STAMP)
 	@$(VENV)/bin/python manage.py runplatform
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(PDFJS_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest

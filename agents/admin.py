@@ -4,24 +4,31 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from agents.models import QueryRun
 from agents.services import query_answer
+from documents.admin import document_viewer_response
+from documents.models import Document
 from ragplatform.exceptions import DomainError
 from tenants.models import Tenant
 
 
-def citation_url(citation: dict) -> str | None:
-    """Where an operator can read the cited page (the document's page view when it exists)."""
+def citation_url(citation: dict, *, run_id=None, number: int | None = None) -> str | None:
+    """Where an operator checks a citation: the PDF viewer at the cited page with the passage
+    highlighted (for a stored run), else the page's extracted text; a web result's URL."""
     if citation.get("url"):
         return citation["url"]
     document_id, page = citation.get("document_id"), citation.get("page")
     if not document_id:
         return None
     try:
+        if run_id is not None and number is not None:
+            return reverse("admin:agents_queryrun_citation", args=[run_id, number])
         return reverse("admin:documents_document_page", args=[document_id, page])
     except NoReverseMatch:
         try:
@@ -91,7 +98,7 @@ class QueryRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="Citations")
     def citation_list(self, obj):
-        return render_citations(obj.citations)
+        return render_citations(obj.citations, run_id=obj.pk)
 
     @admin.display(description="Trace")
     def trace_table(self, obj):
@@ -104,8 +111,38 @@ class QueryRunAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.playground_view),
                 name="agents_playground",
             ),
+            path(
+                "<uuid:run_id>/citations/<int:number>/",
+                self.admin_site.admin_view(self.citation_view),
+                name="agents_queryrun_citation",
+            ),
             *super().get_urls(),
         ]
+
+    def citation_view(self, request, run_id, number):
+        """Citation [number] of a run in the PDF viewer, at its page, its lines highlighted."""
+        run = QueryRun.objects.filter(pk=run_id).first()
+        if run is None or not 1 <= number <= len(run.citations):
+            raise Http404("No such citation.")
+        citation = run.citations[number - 1]
+        if citation.get("url"):
+            return redirect(citation["url"])
+        document = (
+            Document.objects.for_tenant(run.tenant).filter(pk=citation.get("document_id")).first()
+        )
+        if document is None:
+            messages.error(request, "The cited document has been deleted since.")
+            return redirect(reverse("admin:agents_queryrun_change", args=[run.pk]))
+        return document_viewer_response(
+            request,
+            admin_site=self.admin_site,
+            document=document,
+            page=citation.get("page") or 1,
+            highlights=citation.get("highlights") or [],
+            run=run,
+            citation_number=number,
+            snippet=citation.get("snippet", ""),
+        )
 
     def playground_view(self, request):
         form = PlaygroundForm(request.POST or None)
@@ -124,7 +161,7 @@ class QueryRunAdmin(admin.ModelAdmin):
             "title": "Question playground",
             "form": form,
             "run": run,
-            "citations": render_citations(run.citations) if run else "",
+            "citations": render_citations(run.citations, run_id=run.pk) if run else "",
             "trace": render_trace(run.trace) if run else "",
             "run_json": json.dumps(
                 {"answer": run.answer, "route": run.route, "limits_hit": run.limits_hit},
@@ -137,12 +174,12 @@ class QueryRunAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/agents/playground.html", context)
 
 
-def render_citations(citations: list[dict]):
+def render_citations(citations: list[dict], *, run_id=None):
     if not citations:
         return "—"
     rows = []
     for number, citation in enumerate(citations, start=1):
-        url = citation_url(citation)
+        url = citation_url(citation, run_id=run_id, number=number)
         where = citation.get("url") or f"p. {citation.get('page_label') or citation.get('page')}"
         label = f"[{number}] {citation.get('title', '')}, {where}"
         link = format_html('<a href="{}" class="citation">{}</a>', url, label) if url else label

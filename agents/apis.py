@@ -26,6 +26,13 @@ class QueryInput(serializers.Serializer):
     form_type = serializers.ChoiceField(choices=Document.FormType.choices, required=False)
 
 
+class HighlightOutput(serializers.Serializer):
+    page = serializers.IntegerField(help_text="Physical page, 1-based.")
+    boxes = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
+    )
+
+
 class CitationOutput(serializers.Serializer):
     document_id = serializers.CharField(required=False)
     url = serializers.CharField(required=False)
@@ -38,6 +45,18 @@ class CitationOutput(serializers.Serializer):
         required=False,
         help_text="The answer drew on this passage (it cites it, or it was graded relevant); "
         "the others are the next best passages retrieval found.",
+    )
+    chunk_id = serializers.IntegerField(
+        required=False,
+        help_text="The passage's best chunk: pass it as `highlight` to "
+        "GET /api/v1/documents/{id}/pages/{n}/image to draw it on the page.",
+    )
+    highlights = HighlightOutput(
+        many=True,
+        required=False,
+        help_text="Where the snippet is drawn: per page, one box per line, [x0, y0, x1, y1] "
+        "as fractions of the page's width and height, origin top-left (multiply by the "
+        "rendered page's size). Empty for documents ingested before boxes were kept.",
     )
 
 

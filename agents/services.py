@@ -12,6 +12,7 @@ from agents.models import QueryRun
 from agents.self_rag import recursion_limit
 from agents.state import WebResult
 from agents.web_search import tavily_search
+from documents.highlights import passages_highlights
 from documents.selectors import documents_named_in
 from providers.base import ProviderError, SovereigntyViolation
 from providers.factory import provider_for
@@ -28,12 +29,13 @@ class QuestionInvalid(DomainError):
     code = "invalid_question"
 
 
-def _citations(answer: str, relevant: list, retrieved: list) -> list[dict]:
+def _citations(answer: str, relevant: list, retrieved: list, highlights=None) -> list[dict]:
     """Up to MAX_CITATIONS sources, best first: the passages the answer cites by [n] (numbers
     refer to `relevant`, the passages it was written from), then the other relevant ones,
     then the rest of what retrieval found, in its order. `used` tells a reader which ones
     the answer drew on; the others are kept so one wrong grading verdict does not throw the
-    evidence away."""
+    evidence away. `highlights` (documents.highlights.passages_highlights for the tenant)
+    adds where each document citation's snippet is drawn, and its chunk."""
     cited = []
     for match in _REF.finditer(answer):
         number = int(match.group(1))
@@ -47,7 +49,7 @@ def _citations(answer: str, relevant: list, retrieved: list) -> list[dict]:
             seen.add(key)
             chosen.append(passage)
     used_keys = {_citation_key(p) for p in used}
-    out = []
+    out, documents = [], []
     for passage in chosen[:MAX_CITATIONS]:
         if isinstance(passage, WebResult):
             citation = {
@@ -64,9 +66,17 @@ def _citations(answer: str, relevant: list, retrieved: list) -> list[dict]:
                 "page_label": passage.page_label,
                 "snippet": passage.snippet or passage.text[:300],
                 "score": round(float(passage.score), 4),
+                "chunk_id": passage.chunk_id,
             }
+            documents.append((citation, passage))
         citation["used"] = _citation_key(passage) in used_keys
         out.append(citation)
+    if highlights is not None and documents:
+        found = highlights(
+            [(p.chunk_ids or (p.chunk_id,), citation["snippet"]) for citation, p in documents]
+        )
+        for (citation, _), boxes in zip(documents, found, strict=True):
+            citation["highlights"] = boxes
     return out
 
 
@@ -194,7 +204,12 @@ def query_answer(
             answer = f"{LOCAL_LABEL} {answer}"
         run.answer = answer
         run.route = state.get("route", "")
-        run.citations = _citations(answer, state.get("relevant") or [], state.get("passages") or [])
+        run.citations = _citations(
+            answer,
+            state.get("relevant") or [],
+            state.get("passages") or [],
+            highlights=lambda passages: passages_highlights(tenant=tenant, passages=passages),
+        )
         run.trace = scope_step + state.get("trace", [])
         run.grounded = bool(state.get("grounded"))
         run.limits_hit = sorted(set(state.get("limits_hit") or []))

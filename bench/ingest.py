@@ -47,7 +47,9 @@ def parse_and_chunk(data: bytes) -> int:
     pages = list(extract_pages(data))
     boilerplate = find_boilerplate([page.text for page in pages])
     plan_chunks(
-        [PageText(p.number, p.label, p.text) for p in pages], title="T", boilerplate=boilerplate
+        [PageText(p.number, p.label, p.text, p.boxes) for p in pages],
+        title="T",
+        boilerplate=boilerplate,
     )
     return len(pages)
 

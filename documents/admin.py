@@ -1,8 +1,9 @@
 """Operator screens: upload many PDFs at once (drag and drop) with a live status list,
-documents with their progress, errors and metadata (correctable), and the extracted text of
-any page.
+documents with their progress, errors and metadata (correctable), the PDF in a viewer with
+each page's status, and the extracted text of any page.
 
-Upload, retry, delete and metadata corrections call the same services as the API.
+Upload, retry, delete and metadata corrections call the same services as the API. The PDF
+reaches the admin's viewer through an admin view (staff login), never a tenant's API key.
 """
 
 import contextlib
@@ -12,13 +13,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Length
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from documents import selectors, services
-from documents.models import Document
+from documents.downloads import pdf_response
+from documents.models import Chunk, Document, DocumentPage
 from ragplatform.exceptions import DomainError
 from tenants.models import Tenant
 
@@ -45,6 +49,7 @@ class DocumentAdmin(admin.ModelAdmin):
     ordering = ["-created_at"]
     actions = ["retry_documents", "delete_documents"]
     change_list_template = "admin/documents/document/change_list.html"
+    change_form_template = "admin/documents/document/change_form.html"
     fieldsets = [
         (
             None,
@@ -122,6 +127,16 @@ class DocumentAdmin(admin.ModelAdmin):
                 "<uuid:document_id>/pages/<int:number>/",
                 self.admin_site.admin_view(self.page_view),
                 name="documents_document_page",
+            ),
+            path(
+                "<uuid:document_id>/file/",
+                self.admin_site.admin_view(self.file_view),
+                name="documents_document_file",
+            ),
+            path(
+                "<uuid:document_id>/viewer/",
+                self.admin_site.admin_view(self.viewer_view),
+                name="documents_document_viewer",
             ),
         ]
         return urls + super().get_urls()
@@ -206,6 +221,47 @@ class DocumentAdmin(admin.ModelAdmin):
         }
         return JsonResponse({"documents": rows})
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = Document.objects.filter(pk=object_id).first() if object_id else None
+        extra = {}
+        if document is not None:
+            extra = {
+                "file_url": reverse("admin:documents_document_file", args=[document.pk]),
+                "page": 1,
+                "highlights": [],
+                "page_statuses": page_statuses(document),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def file_view(self, request, document_id):
+        """The document's PDF, for the viewer and "open original" (any tenant's: staff)."""
+        document = Document.objects.filter(pk=document_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        try:
+            return pdf_response(document=document)
+        except DomainError as exc:
+            raise Http404(exc.message) from exc
+
+    def viewer_view(self, request, document_id):
+        """The PDF at ?page=n, with ?chunk=<id> (a chunk of this document) highlighted."""
+        document = Document.objects.filter(pk=document_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        page = _int(request.GET.get("page"), default=1)
+        highlights = []
+        chunk_id = _int(request.GET.get("chunk"), default=None)
+        if chunk_id is not None:
+            chunk = Chunk.objects.filter(document=document, pk=chunk_id).first()
+            if chunk is None:
+                raise Http404("No such chunk in this document.")
+            highlights = [
+                {"page": int(number), "boxes": boxes} for number, boxes in chunk.boxes.items()
+            ]
+        return document_viewer_response(
+            request, admin_site=self.admin_site, document=document, page=page, highlights=highlights
+        )
+
     def page_view(self, request, document_id, number):
         document = Document.objects.select_related("tenant").filter(pk=document_id).first()
         if document is None:
@@ -228,3 +284,70 @@ class DocumentAdmin(admin.ModelAdmin):
             "next": number + 1 if number < document.pages_total else None,
         }
         return render(request, "admin/documents/document/page.html", context)
+
+
+def _int(value, *, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def document_viewer_response(
+    request, *, admin_site, document: Document, page: int, highlights: list, **context
+):
+    """The PDF.js viewer page at `page` with `highlights` ([{page, boxes}]) drawn; the query
+    run admin opens citations with it too."""
+    page = min(max(page, 1), max(document.pages_total, 1))
+    return render(
+        request,
+        "admin/documents/document/viewer.html",
+        {
+            **admin_site.each_context(request),
+            "opts": Document._meta,
+            "title": f"{document} — page {page} of {document.pages_total}",
+            "document": document,
+            "page": page,
+            "highlights": highlights,
+            "file_url": reverse("admin:documents_document_file", args=[document.pk]),
+            **context,
+        },
+    )
+
+
+def page_statuses(document: Document) -> list[dict]:
+    """Each page's ingestion status for the document's admin page: stored, with text or
+    without a text layer, its chunks, and whether it is a contents page."""
+    pages = {
+        row["number"]: row
+        for row in DocumentPage.objects.filter(document=document)
+        .values("number", "label")
+        .annotate(chars=Length("text"))
+    }
+    chunks = {
+        row["page_start"]: row
+        for row in Chunk.objects.filter(document=document)
+        .values("page_start")
+        .annotate(count=Count("id"), contents=Count("id", filter=Q(on_contents_page=True)))
+    }
+    out = []
+    for number in range(1, document.pages_total + 1):
+        page, chunk = pages.get(number), chunks.get(number, {})
+        if page is None:
+            state = "not parsed yet"
+        elif not page["chars"]:
+            state = "no text layer (scan?)"
+        elif number <= document.pages_done or document.status == Document.Status.READY:
+            state = "contents page" if chunk.get("contents") else "searchable"
+        else:
+            state = "parsed, not embedded yet"
+        out.append(
+            {
+                "number": number,
+                "label": page["label"] if page else "",
+                "chars": page["chars"] if page else 0,
+                "chunks": chunk.get("count", 0),
+                "state": state,
+            }
+        )
+    return out

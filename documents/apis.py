@@ -1,15 +1,26 @@
 """Tenant document API: upload (many PDFs at once), list, detail with progress and metadata,
-metadata corrections, delete, and the extracted text of a cited page."""
+metadata corrections, delete, the extracted text of a cited page, the PDF itself and a page
+drawn as a PNG with cited chunks highlighted."""
 
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from documents import selectors, services
+from documents import page_images, selectors, services
+from documents.downloads import pdf_response
 from documents.models import Document
 from ragplatform.errors import error_body
 
@@ -187,3 +198,95 @@ class DocumentPageApi(APIView):
             tenant=request.user.tenant, document_id=document_id, number=number
         )
         return Response(PageOutput(page).data)
+
+
+class JsonErrors(BaseContentNegotiation):
+    """For views that answer with bytes (PDF, PNG): whatever the client accepts (an <img>
+    asks for images), an error is JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad width or highlight: {error: {code, message}}"),
+    404: OpenApiResponse(description="No such document (or another tenant's), or page"),
+    409: OpenApiResponse(description="The document is not ready yet (document_not_ready)"),
+}
+
+
+class DocumentFileApi(APIView):
+    content_negotiation_class = JsonErrors
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            302: OpenApiResponse(
+                description="With S3 storage: a presigned URL, valid for a few minutes, "
+                "that serves the PDF inline under its original filename."
+            ),
+            404: ERRORS[404],
+        },
+        tags=["documents"],
+    )
+    def get(self, request, document_id):
+        """The document's PDF as uploaded (inline, under its original filename)."""
+        document = selectors.document_get(tenant=request.user.tenant, document_id=document_id)
+        return pdf_response(document=document)
+
+
+class PageImageInput(serializers.Serializer):
+    width = serializers.IntegerField(required=False)
+
+
+class DocumentPageImageApi(APIView):
+    content_negotiation_class = JsonErrors
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "width",
+                int,
+                description="Pixels (default 1000, at most 2000: wider asks are drawn at 2000).",
+            ),
+            OpenApiParameter(
+                "highlight",
+                str,
+                description="Chunk ids (a citation's chunk_id), comma-separated or repeated: "
+                "their lines on this page are highlighted.",
+            ),
+        ],
+        responses={
+            (200, "image/png"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="Not modified (If-None-Match had the ETag)"),
+            **ERRORS,
+        },
+        tags=["documents"],
+    )
+    def get(self, request, document_id, number):
+        """A page of a ready document (physical number, 1-based) as a PNG, with the lines of
+        the given chunks highlighted. Cached: send the ETag back in If-None-Match."""
+        data = PageImageInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        image = page_images.page_image_request(
+            tenant=request.user.tenant,
+            document_id=document_id,
+            number=number,
+            width=data.validated_data.get("width"),
+            highlight=page_images.parse_chunk_ids(request.query_params.getlist("highlight")),
+        )
+        headers = {
+            "ETag": image.etag,
+            "Cache-Control": "private, max-age=3600",
+            "Vary": "Authorization",
+        }
+        sent = [
+            tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))
+        ]
+        if image.etag in sent or "*" in sent:
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(page_images.page_image_png(image), content_type="image/png")
+        for name, value in headers.items():
+            response[name] = value
+        return response

@@ -14,7 +14,7 @@ text (numbers split like BPE does; long rare words are undercounted). Budgets le
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from documents.parsing import EDGE_LINES, HEADING_MARK, boilerplate_key
 
@@ -113,6 +113,8 @@ class PageText:
     number: int
     label: str
     text: str
+    # One box per line of `text` (parsing.ParsedPage.boxes); empty when not known.
+    boxes: tuple | list = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class PlannedChunk:
     context: str
     text: str
     token_count: int
+    # {"page number": [box of each line of `text` on that page, in order]} (see plan_chunks).
+    boxes: dict = field(default_factory=dict, compare=False)
 
     @property
     def embedding_input(self) -> str:
@@ -196,31 +200,40 @@ def plan_chunks(
     max_tokens: int = MAX_TOKENS,
     overlap_tokens: int = OVERLAP_TOKENS,
 ) -> list[PlannedChunk]:
-    """The chunks of a document, deterministic for the same input (resumes rely on it)."""
+    """The chunks of a document, deterministic for the same input (resumes rely on it).
+
+    Each chunk's `boxes` has one box per line of its text (a line split for size repeats
+    its box), on its page; none when the page's boxes are not known.
+    """
     skip = set(boilerplate)
     chunks: list[PlannedChunk] = []
     heading = ""
     for page in pages:
-        lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+        raw_lines = page.text.split("\n")
+        boxes = page.boxes if len(page.boxes) == len(raw_lines) else [None] * len(raw_lines)
+        lines = [
+            (line.strip(), box) for line, box in zip(raw_lines, boxes, strict=True) if line.strip()
+        ]
         if skip:
             # Running headers and footers sit at the edges of the page (see find_boilerplate).
             edge = set(range(EDGE_LINES)) | set(range(len(lines) - EDGE_LINES, len(lines)))
             lines = [
-                line
-                for i, line in enumerate(lines)
+                (line, box)
+                for i, (line, box) in enumerate(lines)
                 if i not in edge or boilerplate_key(line) not in skip
             ]
-        current: list[tuple[str, int]] = []
+        current: list[tuple[str, int, list | None]] = []
         current_tokens = 0
         current_heading = heading
-        _, statement = statement_of(lines)
+        _, statement = statement_of([line for line, _ in lines])
 
         def emit(
-            lines_: list[tuple[str, int]],
+            lines_: list[tuple[str, int, list | None]],
             heading_: str,
             page_: PageText = page,
             statement_: str = statement,
         ) -> None:
+            line_boxes = [list(box) for _, _, box in lines_ if box is not None]
             chunks.append(
                 PlannedChunk(
                     ordinal=len(chunks),
@@ -229,12 +242,13 @@ def plan_chunks(
                     page_label=page_.label or str(page_.number),
                     heading=heading_[:300],
                     context=_context(title, heading_, statement_),
-                    text="\n".join(line for line, _ in lines_),
-                    token_count=sum(count for _, count in lines_),
+                    text="\n".join(line for line, _, _ in lines_),
+                    token_count=sum(count for _, count, _ in lines_),
+                    boxes={str(page_.number): line_boxes} if len(line_boxes) == len(lines_) else {},
                 )
             )
 
-        for line in lines:
+        for line, box in lines:
             found = heading_of(line)
             if found:
                 line = found
@@ -248,22 +262,22 @@ def plan_chunks(
                 if current and current_tokens + piece_count > max_tokens:
                     emit(current, current_heading)
                     current = _overlap(current, overlap_tokens)
-                    current_tokens = sum(c for _, c in current)
+                    current_tokens = sum(c for _, c, _ in current)
                     current_heading = heading
-                current.append((piece, piece_count))
+                current.append((piece, piece_count, box))
                 current_tokens += piece_count
         if current:
             emit(current, current_heading)
     return chunks
 
 
-def _overlap(lines: list[tuple[str, int]], budget: int) -> list[tuple[str, int]]:
+def _overlap(lines: list[tuple[str, int, list | None]], budget: int) -> list:
     """The last whole lines of a chunk, up to budget tokens, to repeat in the next one."""
-    carried: list[tuple[str, int]] = []
-    for line, count in reversed(lines):
+    carried: list[tuple[str, int, list | None]] = []
+    for line, count, box in reversed(lines):
         if count > budget:
             break
-        carried.insert(0, (line, count))
+        carried.insert(0, (line, count, box))
         budget -= count
     return carried
 

@@ -130,6 +130,11 @@ class DocumentPage(TenantOwned):
     number = models.PositiveIntegerField(help_text="Physical page number, 1-based.")
     label = models.CharField(max_length=64, blank=True, help_text="Printed page label, if any.")
     text = models.TextField(blank=True)
+    # One [x0, y0, x1, y1] per line of `text` (fractions of the displayed page, origin
+    # top-left), read in the same pass as the text; [] for pages parsed before boxes existed.
+    boxes = models.JSONField(
+        default=list, blank=True, db_default=models.Value([], models.JSONField())
+    )
 
     class Meta:
         ordering = ["document", "number"]
@@ -161,6 +166,12 @@ class Chunk(TenantOwned):
     # On a table of contents or an index page (chunking.is_contents_listing, judged at
     # ingestion): retrieval ranks these behind every other candidate.
     on_contents_page = models.BooleanField(default=False, db_default=False)
+    # Where the chunk is drawn: {"<page>": [[x0, y0, x1, y1], …]}, one box per line of
+    # `text` on that page (fractions of the displayed page, origin top-left); {} when the
+    # document was ingested before boxes were kept.
+    boxes = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     search_vector = StoredGeneratedField(
         expression=SearchVector("context", weight="A", config="english")
         + SearchVector("text", weight="B", config="english"),

@@ -46,6 +46,9 @@ class ParsedPage:
     number: int  # physical, 1-based
     label: str  # printed label from the PDF's /PageLabels, "" when it has none
     text: str  # one line per visual line; table rows stay on one line
+    # One box per line of `text`, [x0, y0, x1, y1] as fractions of the page as displayed
+    # (crop box, rotation applied; origin top-left): where the line is drawn.
+    boxes: tuple[tuple[float, float, float, float], ...] = ()
 
 
 def sha256_of(data: bytes) -> str:
@@ -109,10 +112,10 @@ class _Row:
 
     top: float
     bottom: float
-    # (left, right, text, slot, first): slot is how many entries the page had when the line
-    # was read, first the text index of its first character; both keep stream order when a
-    # row is split at a column gutter.
-    parts: list[tuple[float, float, str, int, int]]
+    # (left, right, text, slot, first, box): slot is how many entries the page had when the
+    # line was read, first the text index of its first character; both keep stream order
+    # when a row is split at a column gutter. box is the line's loose box (_loose_box).
+    parts: list[tuple[float, float, str, int, int, tuple]]
     size: float
     first: int  # text index of the row's first character
 
@@ -138,19 +141,42 @@ def _looks_like_heading(line: str) -> bool:
     return sum(map(str.isdigit, line)) <= len(line) * 0.3
 
 
-def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
+Box = tuple[float, float, float, float]  # (left, bottom, right, top) in PDF user space
+
+
+def _loose_box(handle, rect: pdfium_c.FS_RECTF, first: int, last: int) -> Box:
+    """The box from character `first` to `last` of one line: their loose boxes (the font's
+    ascent to descent, so a highlight covers the line as a reader sees it)."""
+    pdfium_c.FPDFText_GetLooseCharBox(handle, first, rect)
+    left, top, bottom = rect.left, rect.top, rect.bottom
+    pdfium_c.FPDFText_GetLooseCharBox(handle, last, rect)
+    return (
+        min(left, rect.left),
+        min(bottom, rect.bottom),
+        max(rect.right, left),
+        max(top, rect.top),
+    )
+
+
+def _union(boxes) -> Box:
+    lefts, bottoms, rights, tops = zip(*boxes, strict=True)
+    return min(lefts), min(bottoms), max(rights), max(tops)
+
+
+def _page_lines(textpage: pdfium.PdfTextPage) -> list[tuple[str, Box]]:
     """pdfium's lines, with same-baseline short lines (table cells) merged into one row and
-    headings (larger or bold type) marked with a leading "## "."""
+    headings (larger or bold type) marked with a leading "## ", each with its box."""
     # Most lines are prose (longer than _CELL_MAX_CHARS): one font-size call each, for the
-    # page's body size, and nothing else. Only short lines pay for character boxes, row
-    # merging and the heading test.
+    # page's body size, and two box calls. Only short lines pay for tight character boxes,
+    # row merging and the heading test.
     text = textpage.get_text_range()
     handle = textpage.raw
     font_size = pdfium_c.FPDFText_GetFontSize
     char_box = pdfium_c.FPDFText_GetCharBox
     box = [ctypes.c_double() for _ in range(4)]
     left_, right_, bottom_, top_ = box
-    entries: list[str | _Row] = []  # prose lines as they are, short lines as rows
+    rect = pdfium_c.FS_RECTF()
+    entries: list[tuple[str, Box] | _Row] = []  # prose lines as they are, short ones as rows
     bands: dict[int, list[_Row]] = {}
     sizes: dict[float, int] = {}  # characters per exact font size
     prose_starts: list[int] = []  # text index of each prose line, for _column_gutters
@@ -173,15 +199,16 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
         if not line:
             continue
         first = start + len(raw_line) - len(raw_line.lstrip()) if raw_line[0].isspace() else start
+        last = start + len(raw_line.rstrip()) - 1
         size = font_size(handle, first)
         sizes[size] = sizes.get(size, 0) + len(line)
         if len(line) > _CELL_MAX_CHARS:
-            entries.append(line)
+            entries.append((line, _loose_box(handle, rect, first, last)))
             prose_starts.append(start)
             continue
         char_box(handle, first, *box)
         left, bottom, top = left_.value, bottom_.value, top_.value
-        char_box(handle, start + len(raw_line.rstrip()) - 1, *box)
+        char_box(handle, last, *box)
         right = right_.value
         bottom, top = min(bottom, bottom_.value), max(top, top_.value)
         middle = (top + bottom) / 2
@@ -194,7 +221,7 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
             bands.setdefault(key, []).append(row)
         else:
             merged = True
-        row.parts.append((left, right, line, slot, first))
+        row.parts.append((left, right, line, slot, first, _loose_box(handle, rect, first, last)))
     if merged:
         gutters = _column_gutters(entries, textpage, text, prose_starts)
         if gutters:
@@ -203,7 +230,7 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
     font_name = ctypes.create_string_buffer(96)
     lines = []
     for entry in entries:
-        if entry.__class__ is str:
+        if entry.__class__ is tuple:
             lines.append(entry)
             continue
         line = _join(entry.parts)
@@ -215,7 +242,8 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
             and (entry.size >= body * 1.1 or _is_bold(handle, entry.first, font_name))
         ):
             line = HEADING_MARK + line
-        lines.append(line)
+        parts = entry.parts
+        lines.append((line, parts[0][5] if len(parts) == 1 else _union(p[5] for p in parts)))
     return lines
 
 
@@ -242,7 +270,7 @@ def _body_size(sizes: dict[float, int]) -> float:
     return max(rounded, key=rounded.__getitem__) if rounded else 0.0
 
 
-def _join(parts: list[tuple[float, float, str, int, int]]) -> str:
+def _join(parts: list[tuple]) -> str:
     if len(parts) == 1:
         return parts[0][2]
     parts.sort()
@@ -281,7 +309,10 @@ def _is_figure(text: str) -> bool:
 
 
 def _column_gutters(
-    entries: list[str | _Row], textpage: pdfium.PdfTextPage, text: str, prose_starts: list[int]
+    entries: list[tuple[str, Box] | _Row],
+    textpage: pdfium.PdfTextPage,
+    text: str,
+    prose_starts: list[int],
 ) -> list[_Gutter]:
     """The gutters between prose columns on the page, if it sets text in columns.
 
@@ -295,7 +326,7 @@ def _column_gutters(
     text or tables above or below its columns. A table's rows of label and figures are no
     evidence, and are kept whole even across a gutter (`_row_pieces`).
     """
-    rows = [entry for entry in entries if entry.__class__ is not str]
+    rows = [entry for entry in entries if entry.__class__ is _Row]
     gaps: list[tuple[float, float, float]] = []  # (left, right, height of the row)
     for row in rows:
         if len(row.parts) < 2:
@@ -352,17 +383,17 @@ def _prose_box(textpage: pdfium.PdfTextPage, text: str, start: int) -> tuple[flo
 
 
 def _split_at_gutters(
-    entries: list[str | _Row], gutters: list[_Gutter], handle
-) -> list[str | _Row]:
+    entries: list[tuple[str, Box] | _Row], gutters: list[_Gutter], handle
+) -> list[tuple[str, Box] | _Row]:
     """The entries with each merged row cut where it crosses a gutter between two parts that
     are not figures; a cut-off piece moves to where its first line was in pdfium's order,
     which is reading order when each column is drawn top to bottom."""
-    out: list[str | _Row] = []
+    out: list[tuple[str, Box] | _Row] = []
     later: dict[int, list[tuple[int, _Row]]] = {}  # slot -> (first, piece)
     for index, entry in enumerate(entries):
         if index in later:
             out.extend(piece for _, piece in sorted(later.pop(index)))
-        if entry.__class__ is not str and len(entry.parts) > 1:
+        if entry.__class__ is _Row and len(entry.parts) > 1:
             pieces = _row_pieces(entry, gutters, handle)
             entry = pieces[0]
             for piece in pieces[1:]:
@@ -404,8 +435,66 @@ def _row_pieces(row: _Row, gutters: list[_Gutter], handle) -> list[_Row]:
     return pieces
 
 
+# Normalised boxes keep 4 decimals: a tenth of a pixel on a page drawn 1,000 px wide.
+BOX_DECIMALS = 4
+
+
+def _page_frame(page: pdfium.PdfPage):
+    """A function from a box in PDF user space to [x0, y0, x1, y1] as fractions of the page
+    as it is displayed (pdfium's and PDF.js's view: the crop box, rotated by /Rotate),
+    origin top-left, clamped to the page."""
+    left, bottom, right, top = page.get_bbox()
+    width, height = (right - left) or 1.0, (top - bottom) or 1.0
+    rotation = page.get_rotation() % 360
+
+    def frame(box: Box) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = box
+        # Each rotation maps the user-space box onto the displayed page's fractions.
+        if rotation == 90:
+            xs, ys = (
+                ((y0 - bottom) / height, (y1 - bottom) / height),
+                (
+                    (x0 - left) / width,
+                    (x1 - left) / width,
+                ),
+            )
+        elif rotation == 180:
+            xs, ys = (
+                ((right - x0) / width, (right - x1) / width),
+                (
+                    (y0 - bottom) / height,
+                    (y1 - bottom) / height,
+                ),
+            )
+        elif rotation == 270:
+            xs, ys = (
+                ((top - y0) / height, (top - y1) / height),
+                (
+                    (right - x0) / width,
+                    (right - x1) / width,
+                ),
+            )
+        else:
+            xs, ys = (
+                ((x0 - left) / width, (x1 - left) / width),
+                (
+                    (top - y0) / height,
+                    (top - y1) / height,
+                ),
+            )
+        return (
+            round(min(max(min(xs), 0.0), 1.0), BOX_DECIMALS),
+            round(min(max(min(ys), 0.0), 1.0), BOX_DECIMALS),
+            round(min(max(max(xs), 0.0), 1.0), BOX_DECIMALS),
+            round(min(max(max(ys), 0.0), 1.0), BOX_DECIMALS),
+        )
+
+    return frame
+
+
 def extract_pages(data: bytes) -> Iterator[ParsedPage]:
-    """Each page's text, in page order. The PDF must already have passed inspect_pdf."""
+    """Each page's text and its lines' boxes, in page order. The PDF must already have
+    passed inspect_pdf."""
     pdf = _open(data)
     try:
         for index in range(len(pdf)):
@@ -413,16 +502,22 @@ def extract_pages(data: bytes) -> Iterator[ParsedPage]:
             try:
                 textpage = page.get_textpage()
                 try:
-                    text = "\n".join(_page_lines(textpage))
+                    lines = _page_lines(textpage)
                 finally:
                     textpage.close()
+                frame = _page_frame(page)
             finally:
                 page.close()
             try:
                 label = pdf.get_page_label(index) or ""
             except pdfium.PdfiumError:
                 label = ""
-            yield ParsedPage(number=index + 1, label=label.strip()[:64], text=text)
+            yield ParsedPage(
+                number=index + 1,
+                label=label.strip()[:64],
+                text="\n".join(line for line, _ in lines),
+                boxes=tuple(frame(box) for _, box in lines),
+            )
     finally:
         pdf.close()
 

@@ -340,6 +340,7 @@ def _ingest(document: Document) -> None:
                         text=chunk.text,
                         token_count=chunk.token_count,
                         on_contents_page=chunk.page_start in navigation,
+                        boxes=chunk.boxes,
                         embedding=vector,
                         embedding_model=embedder.model_id,
                     )
@@ -373,10 +374,10 @@ def _pages(document: Document) -> list[PageText]:
         DocumentPage.objects.for_tenant(document.tenant)
         .filter(document=document)
         .order_by("number")
-        .values_list("number", "label", "text")
+        .values_list("number", "label", "text", "boxes")
     )
     if stored and len(stored) == document.pages_total:
-        return [PageText(number, label, text) for number, label, text in stored]
+        return [PageText(number, label, text, boxes) for number, label, text, boxes in stored]
     try:
         data = storage.pdf_read(key=document.storage_key)
     except (FileNotFoundError, OSError) as exc:
@@ -409,6 +410,7 @@ def _pages(document: Document) -> list[PageText]:
                     number=page.number,
                     label=page.label,
                     text=page.text,
+                    boxes=page.boxes,
                 )
                 for page in parsed
             ],
@@ -420,7 +422,7 @@ def _pages(document: Document) -> list[PageText]:
             boilerplate=boilerplate,
             warnings=warnings,
         )
-    return [PageText(page.number, page.label, page.text) for page in parsed]
+    return [PageText(page.number, page.label, page.text, page.boxes) for page in parsed]
 
 
 def _read_metadata(document: Document, pages: list[PageText]) -> None:

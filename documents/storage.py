@@ -1,7 +1,8 @@
 """Where a document's PDF lives, through Django's storage API (local disk or S3)."""
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.utils.http import content_disposition_header
 
 
 def document_storage_key(*, tenant_id, document_id) -> str:
@@ -22,3 +23,25 @@ def pdf_read(*, key: str) -> bytes:
 def pdf_delete(*, key: str) -> None:
     if key:
         default_storage.delete(key)
+
+
+def pdf_open(*, key: str):
+    """The stored file, open for reading (the caller closes it, e.g. a FileResponse)."""
+    return default_storage.open(key, "rb")
+
+
+def pdf_is_local() -> bool:
+    """Whether files are on this machine's disk (streamed) rather than in S3 (presigned)."""
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def pdf_presigned_url(*, key: str, filename: str, expires: int) -> str:
+    """A short-lived S3 URL for the file that opens inline under its original filename."""
+    return default_storage.url(
+        key,
+        parameters={
+            "ResponseContentType": "application/pdf",
+            "ResponseContentDisposition": content_disposition_header(False, filename),
+        },
+        expire=expires,
+    )

@@ -10,4 +10,10 @@ urlpatterns = [
         apis.DocumentPageApi.as_view(),
         name="document-page",
     ),
+    path("documents/<uuid:document_id>/file", apis.DocumentFileApi.as_view(), name="document-file"),
+    path(
+        "documents/<uuid:document_id>/pages/<int:number>/image",
+        apis.DocumentPageImageApi.as_view(),
+        name="document-page-image",
+    ),
 ]

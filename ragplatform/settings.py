@@ -231,8 +231,23 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "ragplatform_cache",
-    }
+    },
+    # Rendered page images (documents/page_images.py), per process: about 250 KB each.
+    "page_images": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "page-images",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
+PAGE_IMAGE_CACHE = "page_images"
+PAGE_IMAGE_CACHE_SECONDS = 3600
+PAGE_IMAGE_DEFAULT_WIDTH = 1000
+PAGE_IMAGE_MIN_WIDTH = 50
+PAGE_IMAGE_MAX_WIDTH = 2000
+PAGE_IMAGE_MAX_HEIGHT = 4000  # pixels; a very tall page is drawn narrower than asked
+PAGE_IMAGE_MAX_HIGHLIGHTS = 50
+# How long a presigned S3 URL for a document's PDF stays valid (GET /documents/{id}/file).
+DOCUMENT_FILE_URL_SECONDS = 300
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.authentication.ApiKeyAuthentication"],

@@ -1,4 +1,5 @@
-"""An operator asks a question in the admin playground and follows a citation to its page."""
+"""An operator asks a question in the admin playground and follows a citation to its page
+(the PDF viewer, then the page's extracted text)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -30,6 +31,8 @@ def test_playground_answer_citation_opens_the_cited_page_and_trace_is_readable(l
             assert node in trace
 
         page.locator("#citations a.citation").first.click()
+        page.wait_for_selector("#pdf-viewer[data-state=rendered]")  # the PDF at the citation
+        page.click("text=Extracted text of this page")
         page.wait_for_load_state()
         assert "/pages/6/" in page.url
         assert "final dividend of 18.5 cents per share" in page.content()

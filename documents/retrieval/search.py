@@ -33,6 +33,8 @@ class SearchHit:
     vector_rank: int | None
     text_rank: int | None
     query_terms: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # The page's chunks that make up `text`, in reading order (their boxes highlight it).
+    chunk_ids: tuple[int, ...] = ()
 
     @cached_property
     def snippet(self) -> str:
@@ -170,7 +172,8 @@ def _hit(chunks, ids, score, fused, terms, params: RetrievalParams) -> SearchHit
             continue
         kept.append(chunk_id)
         size += len(chunks[chunk_id].text)
-    text = "\n".join(chunks[c].text for c in sorted(kept, key=lambda c: chunks[c].ordinal))
+    kept.sort(key=lambda c: chunks[c].ordinal)
+    text = "\n".join(chunks[c].text for c in kept)
     return SearchHit(
         chunk_id=chunk.id,
         document_id=str(chunk.document_id),
@@ -185,4 +188,5 @@ def _hit(chunks, ids, score, fused, terms, params: RetrievalParams) -> SearchHit
         vector_rank=fused.vector_rank.get(chunk.id),
         text_rank=fused.text_rank.get(chunk.id),
         query_terms=terms,
+        chunk_ids=tuple(kept),
     )
