@@ -154,11 +154,16 @@ SWEEP = {
 }
 
 
-def sweep(client, questions: list[dict], ids: dict[str, str]) -> None:
+def sweep(client, questions: list[dict], ids: dict[str, str], names: list[str]) -> None:
     from django.test import override_settings
 
+    unknown = set(names) - set(SWEEP)
+    if unknown:
+        sys.exit(f"error: no such variant(s): {', '.join(sorted(unknown))}; see SWEEP")
     print(f"\n  {'variant':<22} result ({len(questions)} questions)")
     for name, changes in SWEEP.items():
+        if names and name not in names:
+            continue
         print(f"  {name:<22} ", end="", flush=True)
         with override_settings(RETRIEVAL_PARAMS=changes):
             ask(client, questions, ids, quiet=True)
@@ -175,7 +180,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database for --reuse")
     parser.add_argument("--reuse", default="", metavar="DB", help="a database left by --keep")
     parser.add_argument(
-        "--sweep", action="store_true", help="compare the retriever variants of SWEEP"
+        "--sweep",
+        nargs="*",
+        metavar="VARIANT",
+        help="compare the retriever variants of SWEEP (all, or the ones named)",
     )
     args = parser.parse_args()
     paths, questions = load(args.directory.resolve(), args.docs, args.only)
@@ -215,8 +223,8 @@ def main() -> None:
                 f"  ingested {len(ids)} documents, {pages} pages in {seconds:.0f} s: "
                 f"{pages / max(seconds, 1e-9):.2f} pages/s"
             )
-        if args.sweep:
-            sweep(client, questions, ids)
+        if args.sweep is not None:
+            sweep(client, questions, ids, args.sweep)
         else:
             ask(client, questions, ids)
 

@@ -3,7 +3,7 @@ at 1,000 px with a cited chunk highlighted, first request (rendered), again from
 page-image cache, and again with the ETag (304); beside the bare pypdfium2 render + PNG.
 Targets: first request p50 <= 150 ms, from the cache <= 10 ms.
 
-    .venv/bin/python bench/page_images.py [PDF] [--pages 30] [--width 1000]
+    .venv/bin/python -m bench.page_images [PDF] [--pages 30] [--width 1000]
 
 PDF defaults to the first filing in ../shared/financebench-dev/pdfs (kept outside the
 repository), else the sample generator's long 10-K. Requests go through Django's test
@@ -18,8 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.database import scratch_database  # first: it sets Django up
+
+# isort: split
+
 import pypdfium2 as pdfium
-from _scratch import scratch_database  # also sets up Django
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -68,7 +71,7 @@ def figures(label: str, times: list[float], target: str = "") -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(prog="python -m bench.page_images")
     parser.add_argument("pdf", nargs="?", type=Path)
     parser.add_argument("--pages", type=int, default=30, help="pages to draw (spread evenly)")
     parser.add_argument("--width", type=int, default=1000)

@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # What each bench's docstring and the README document, beyond --help.
 OPTIONS = {
     "answers": ["--filings", "--provider"],
-    "filings": ["--docs", "--only", "--provider", "--keep", "--reuse", "directory"],
+    "filings": ["--docs", "--only", "--provider", "--keep", "--reuse", "--sweep", "directory"],
     "ingest": ["--repeat"],
     "metadata": ["--only", "directory"],
+    "page_images": ["--pages", "--width", "--keep", "--reuse", "pdf"],
     "query": ["--delay-ms", "--requests", "--concurrency", "--workers", "--threads"],
     "retrieval": ["--chunks", "--skip-scale", "--skip-quality", "--filings", "--keep", "--reuse"],
 }
