@@ -151,6 +151,14 @@ SWEEP = {
     "no glossary (vector)": {"expand_vector": False},
     "no glossary (text)": {"expand_text": False},
     "contents kept": {"demote_contents_pages": False},
+    "depth 3k + sum": {"fusion_depth_per_result": 3.0, "page_score": "sum"},
+    "depth 3k + vector x2": {"fusion_depth_per_result": 3.0, "vector_weight": 2.0},
+    "depth 3k + sum + vector x2": {
+        "fusion_depth_per_result": 3.0,
+        "page_score": "sum",
+        "vector_weight": 2.0,
+    },
+    "depth 4k + vector x2": {"fusion_depth_per_result": 4.0, "vector_weight": 2.0},
 }
 
 

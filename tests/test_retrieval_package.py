@@ -10,7 +10,9 @@ from documents.retrieval.fusion import fuse, rank_pages
 
 
 def test_rrf_adds_each_legs_weighted_reciprocal_rank():
-    fused = fuse([1, 2], [2, 3], k=5, params=DEFAULT_PARAMS.variant(rrf_k=10, text_weight=2))
+    fused = fuse(
+        [1, 2], [2, 3], k=5, params=DEFAULT_PARAMS.variant(rrf_k=10, vector_weight=1, text_weight=2)
+    )
     assert fused.scores == pytest.approx({1: 1 / 11, 2: 1 / 12 + 2 / 11, 3: 2 / 12})
     assert (fused.vector_rank, fused.text_rank) == ({1: 1, 2: 2}, {2: 1, 3: 2})
 
