@@ -115,6 +115,9 @@ class PageText:
     text: str
     # One box per line of `text` (parsing.ParsedPage.boxes); empty when not known.
     boxes: tuple | list = ()
+    # {line index: text}: table rows read with their column headers, which chunks carry in
+    # place of the row as printed (services.table_rows_as_text).
+    table_rows: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -211,9 +214,13 @@ def plan_chunks(
     for page in pages:
         raw_lines = page.text.split("\n")
         boxes = page.boxes if len(page.boxes) == len(raw_lines) else [None] * len(raw_lines)
+        rows = page.table_rows
+        if rows:
+            raw_lines = [rows.get(index, line) for index, line in enumerate(raw_lines)]
         lines = [
             (line.strip(), box) for line, box in zip(raw_lines, boxes, strict=True) if line.strip()
         ]
+        table_lines = {rows[index] for index in rows} if rows else ()
         if skip:
             # Running headers and footers sit at the edges of the page (see find_boilerplate).
             edge = set(range(EDGE_LINES)) | set(range(len(lines) - EDGE_LINES, len(lines)))
@@ -249,7 +256,7 @@ def plan_chunks(
             )
 
         for line, box in lines:
-            found = heading_of(line)
+            found = None if line in table_lines else heading_of(line)
             if found:
                 line = found
                 if current_tokens >= MIN_TOKENS_BEFORE_HEADING:

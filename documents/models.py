@@ -213,3 +213,86 @@ class Chunk(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.ordinal} p.{self.page_start}"
+
+
+class Table(TenantOwned):
+    """A table read from a document's pages at ingestion (documents/tables.py): a financial
+    statement, a segment or a note table, with its periods, units and scale."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="tables")
+    ordinal = models.PositiveIntegerField(help_text="Order in the document, from 0.")
+    page_start = models.PositiveIntegerField(help_text="Physical page number, 1-based.")
+    page_end = models.PositiveIntegerField(help_text="Last page (a table continued on the next).")
+    title = models.CharField(max_length=300, blank=True)
+    # chunking.STATEMENTS kinds: income, balance_sheet, cash_flow, comprehensive_income,
+    # equity; "" for segment, note and other tables.
+    statement = models.CharField(max_length=32, blank=True)
+    # One entry per column, left to right: {header, period, fiscal_year, period_end, months}
+    # (tables.Column.as_json): "2023" → FY2023, "Three Months Ended June 30, 2023" → 3 months.
+    columns = models.JSONField(default=list, blank=True)
+    unit = models.CharField(max_length=16, blank=True, help_text='Currency, e.g. "USD".')
+    scale = models.PositiveBigIntegerField(default=1, help_text="1, 1000, 1000000, …")
+    unit_text = models.CharField(max_length=200, blank=True, help_text="As printed.")
+    row_count = models.PositiveIntegerField(default=0)
+    # {"<page>": [x0, y0, x1, y1]}: the table's box on each of its pages (page fractions,
+    # origin top-left, as DocumentPage.boxes).
+    boxes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["document", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ordinal"], name="table_unique_ordinal"),
+            models.CheckConstraint(
+                condition=models.Q(page_end__gte=models.F("page_start")),
+                name="table_pages_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "statement"], name="table_tenant_statement")]
+
+    def __str__(self) -> str:
+        return f"{self.title or 'Table'} (p. {self.page_start})"
+
+    @property
+    def periods(self) -> list[str]:
+        return [column.get("period") or column.get("header", "") for column in self.columns]
+
+
+class TableCell(TenantOwned):
+    """One figure of a table: its row (label with the sections above it), its column and
+    period, the value with the table's scale and sign applied, as printed, and where."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="cells")
+    # Kept beside the table's for the facts view of the sql route (one join fewer).
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField()
+    column = models.PositiveIntegerField()
+    label = models.CharField(max_length=300, help_text="The row's own label.")
+    # ["Net revenues", "Cloud Services"]: the sections the row sits in, then its label.
+    label_path = models.JSONField(default=list)
+    header = models.CharField(max_length=200, blank=True, help_text="Column header as printed.")
+    period = models.CharField(max_length=100, blank=True, help_text='"FY2023", "Q2 2023", …')
+    fiscal_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    period_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    value = models.DecimalField(
+        max_digits=28, decimal_places=6, null=True, blank=True, help_text="Scale applied."
+    )
+    raw = models.CharField(max_length=64, help_text='As printed: "(312.5)", "17.9%", "—".')
+    unit = models.CharField(max_length=16, blank=True, help_text='"USD", "USD/share", "%", …')
+    page = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(help_text="The row's line in the page's text, from 0.")
+    box = models.JSONField(default=list, blank=True, help_text="[x0, y0, x1, y1] on the page.")
+
+    class Meta:
+        ordering = ["table", "row", "column"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "row", "column"], name="table_cell_unique_position"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "document"], name="table_cell_tenant_document"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{' / '.join(self.label_path)} [{self.header}] {self.raw}"

@@ -16,8 +16,8 @@ import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import pypdfium2 as pdfium
@@ -49,6 +49,14 @@ class ParsedPage:
     # One box per line of `text`, [x0, y0, x1, y1] as fractions of the page as displayed
     # (crop box, rotation applied; origin top-left): where the line is drawn.
     boxes: tuple[tuple[float, float, float, float], ...] = ()
+    # Per line of `text`: its words with their boxes when the line may be a table's row or
+    # column header (it has a figure or a period word), else None; what documents/tables.py
+    # reads tables from. Boxes in PDF user space: `frame` turns one into the frame of
+    # `boxes`, so only the words a table uses pay for it.
+    words: tuple[tuple[tuple[str, tuple[float, float, float, float]], ...] | None, ...] = ()
+    frame: Callable[[tuple], tuple[float, float, float, float]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def sha256_of(data: bytes) -> str:
@@ -112,10 +120,11 @@ class _Row:
 
     top: float
     bottom: float
-    # (left, right, text, slot, first, box): slot is how many entries the page had when the
-    # line was read, first the text index of its first character; both keep stream order
-    # when a row is split at a column gutter. box is the line's loose box (_loose_box).
-    parts: list[tuple[float, float, str, int, int, tuple]]
+    # (left, right, text, slot, first, box, last): slot is how many entries the page had
+    # when the line was read, first the text index of its first character; both keep stream
+    # order when a row is split at a column gutter. box is the line's loose box
+    # (_loose_box), last the text index of its last character.
+    parts: list[tuple[float, float, str, int, int, tuple, int]]
     size: float
     first: int  # text index of the row's first character
 
@@ -163,20 +172,24 @@ def _union(boxes) -> Box:
     return min(lefts), min(bottoms), max(rights), max(tops)
 
 
-def _page_lines(textpage: pdfium.PdfTextPage) -> list[tuple[str, Box]]:
+Segments = tuple[tuple[int, int], ...]  # (first, last) text indices of a line's pieces
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, text: str) -> list[tuple[str, Box, Segments]]:
     """pdfium's lines, with same-baseline short lines (table cells) merged into one row and
-    headings (larger or bold type) marked with a leading "## ", each with its box."""
+    headings (larger or bold type) marked with a leading "## ", each with its box and the
+    text indices of its pieces, left to right. `text` is the page's text (get_text_range)."""
     # Most lines are prose (longer than _CELL_MAX_CHARS): one font-size call each, for the
     # page's body size, and two box calls. Only short lines pay for tight character boxes,
     # row merging and the heading test.
-    text = textpage.get_text_range()
     handle = textpage.raw
     font_size = pdfium_c.FPDFText_GetFontSize
     char_box = pdfium_c.FPDFText_GetCharBox
     box = [ctypes.c_double() for _ in range(4)]
     left_, right_, bottom_, top_ = box
     rect = pdfium_c.FS_RECTF()
-    entries: list[tuple[str, Box] | _Row] = []  # prose lines as they are, short ones as rows
+    # Prose lines as they are (line, box, segments), short ones as rows.
+    entries: list[tuple[str, Box, Segments] | _Row] = []
     bands: dict[int, list[_Row]] = {}
     sizes: dict[float, int] = {}  # characters per exact font size
     prose_starts: list[int] = []  # text index of each prose line, for _column_gutters
@@ -203,7 +216,7 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[tuple[str, Box]]:
         size = font_size(handle, first)
         sizes[size] = sizes.get(size, 0) + len(line)
         if len(line) > _CELL_MAX_CHARS:
-            entries.append((line, _loose_box(handle, rect, first, last)))
+            entries.append((line, _loose_box(handle, rect, first, last), ((first, last),)))
             prose_starts.append(start)
             continue
         char_box(handle, first, *box)
@@ -221,7 +234,9 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[tuple[str, Box]]:
             bands.setdefault(key, []).append(row)
         else:
             merged = True
-        row.parts.append((left, right, line, slot, first, _loose_box(handle, rect, first, last)))
+        row.parts.append(
+            (left, right, line, slot, first, _loose_box(handle, rect, first, last), last)
+        )
     if merged:
         gutters = _column_gutters(entries, textpage, text, prose_starts)
         if gutters:
@@ -243,7 +258,13 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[tuple[str, Box]]:
         ):
             line = HEADING_MARK + line
         parts = entry.parts
-        lines.append((line, parts[0][5] if len(parts) == 1 else _union(p[5] for p in parts)))
+        lines.append(
+            (
+                line,
+                parts[0][5] if len(parts) == 1 else _union(p[5] for p in parts),
+                tuple((p[4], p[6]) for p in parts),  # sorted left to right by _join
+            )
+        )
     return lines
 
 
@@ -309,7 +330,7 @@ def _is_figure(text: str) -> bool:
 
 
 def _column_gutters(
-    entries: list[tuple[str, Box] | _Row],
+    entries: list[tuple[str, Box, Segments] | _Row],
     textpage: pdfium.PdfTextPage,
     text: str,
     prose_starts: list[int],
@@ -383,12 +404,12 @@ def _prose_box(textpage: pdfium.PdfTextPage, text: str, start: int) -> tuple[flo
 
 
 def _split_at_gutters(
-    entries: list[tuple[str, Box] | _Row], gutters: list[_Gutter], handle
-) -> list[tuple[str, Box] | _Row]:
+    entries: list[tuple[str, Box, Segments] | _Row], gutters: list[_Gutter], handle
+) -> list[tuple[str, Box, Segments] | _Row]:
     """The entries with each merged row cut where it crosses a gutter between two parts that
     are not figures; a cut-off piece moves to where its first line was in pdfium's order,
     which is reading order when each column is drawn top to bottom."""
-    out: list[tuple[str, Box] | _Row] = []
+    out: list[tuple[str, Box, Segments] | _Row] = []
     later: dict[int, list[tuple[int, _Row]]] = {}  # slot -> (first, piece)
     for index, entry in enumerate(entries):
         if index in later:
@@ -492,20 +513,71 @@ def _page_frame(page: pdfium.PdfPage):
     return frame
 
 
+# A line whose words get boxes: it has a figure, or a word of a column header ("Three Months
+# Ended", "Fiscal Year", "(in millions)"). Other lines (prose, labels) are placed by their
+# line box alone.
+_TABLE_WORDS = re.compile(
+    r"\d|ended|months|weeks|quarter|year|fiscal|thousands|millions|billions", re.IGNORECASE
+)
+_WORD = re.compile(r"\S+")
+# Prose is longer than this; a longer line is a table row only when it ends with a figure.
+_ROW_MAX_CHARS = 160
+_ENDS_WITH_FIGURE = re.compile(r"\d[%)]?$|\)$|[\u2014\u2013-]$")
+
+
+_FIGURE_WORD = re.compile(r"[\d$()%\u2014\u2013-]")
+_YEAR_WORD = re.compile(r"^(FY)?(19|20)\d\d$|^\D*$")
+
+
+def _line_words(textpage: pdfium.PdfTextPage, text: str, lines) -> tuple:
+    """Each line's words and their boxes (documents/tables.py reads tables from them), for
+    the lines that may belong to a table; None for the others (most of a prose page). A row
+    that ends in figures gets boxes for its figures only (its label is placed by the line's
+    box); a header line for every word."""
+    handle = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+    out = []
+    for line, _, segments in lines:
+        if not _TABLE_WORDS.search(line) or (
+            len(line) > _CELL_MAX_CHARS
+            and (len(line) > _ROW_MAX_CHARS or not _ENDS_WITH_FIGURE.search(line))
+        ):
+            out.append(None)
+            continue
+        spans = [
+            (match.group(), *match.span())
+            for first, last in segments
+            for match in _WORD.finditer(text, first, last + 1)
+        ]
+        if _ENDS_WITH_FIGURE.search(line):
+            tail = len(spans)
+            while tail and _FIGURE_WORD.search(spans[tail - 1][0]):
+                tail -= 1
+            # A header ending in years ("(in millions) Maturity Rate 2023 2022") keeps all.
+            if not all(_YEAR_WORD.match(word) for word, _, _ in spans[tail:]):
+                spans = spans[tail:]
+        out.append(
+            tuple((word, _loose_box(handle, rect, start, end - 1)) for word, start, end in spans)
+        )
+    return tuple(out)
+
+
 def extract_pages(data: bytes) -> Iterator[ParsedPage]:
-    """Each page's text and its lines' boxes, in page order. The PDF must already have
-    passed inspect_pdf."""
+    """Each page's text, its lines' boxes and its table words (ParsedPage.words), in page
+    order. The PDF must already have passed inspect_pdf."""
     pdf = _open(data)
     try:
         for index in range(len(pdf)):
             page = pdf[index]
             try:
+                frame = _page_frame(page)
                 textpage = page.get_textpage()
                 try:
-                    lines = _page_lines(textpage)
+                    text = textpage.get_text_range()
+                    lines = _page_lines(textpage, text)
+                    words = _line_words(textpage, text, lines)
                 finally:
                     textpage.close()
-                frame = _page_frame(page)
             finally:
                 page.close()
             try:
@@ -515,8 +587,10 @@ def extract_pages(data: bytes) -> Iterator[ParsedPage]:
             yield ParsedPage(
                 number=index + 1,
                 label=label.strip()[:64],
-                text="\n".join(line for line, _ in lines),
-                boxes=tuple(frame(box) for _, box in lines),
+                text="\n".join(line for line, _, _ in lines),
+                boxes=tuple(frame(box) for _, box, _ in lines),
+                words=words,
+                frame=frame,
             )
     finally:
         pdf.close()

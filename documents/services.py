@@ -11,7 +11,7 @@ watchdog tell a dead worker from a busy one.
 import contextlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import structlog
@@ -24,8 +24,9 @@ from documents import queue, storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.metadata import FIRST_PAGES, chunk_title, metadata_from_pages
-from documents.models import Chunk, Document, DocumentPage
+from documents.models import Chunk, Document, DocumentPage, Table, TableCell
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
+from documents.tables import ExtractedTable, document_tables, row_text, unit_label
 from documents.tenant_indexes import tenant_vector_index_ensure
 from providers.base import ProviderError
 from providers.factory import provider_for
@@ -308,6 +309,8 @@ def _ingest(document: Document) -> None:
         error_code="",
     )
     pages = _pages(document)
+    rows = table_rows_as_text(document=document)
+    pages = [replace(page, table_rows=rows.get(page.number, {})) for page in pages]
     _read_metadata(document, pages)
     document.refresh_from_db(fields=["company", "form_type", "fiscal_year", "fiscal_quarter"])
     plan = plan_chunks(pages, title=chunk_title(document), boilerplate=document.boilerplate)
@@ -400,8 +403,10 @@ def _pages(document: Document) -> list[PageText]:
             f"searchable: {shown}."
         )
     boilerplate = find_boilerplate([page.text for page in parsed])
+    tables = document_tables(parsed, boilerplate=boilerplate)
     with transaction.atomic():
         DocumentPage.objects.for_tenant(document.tenant).filter(document=document).delete()
+        _tables_store(document, tables)
         DocumentPage.objects.bulk_create(
             [
                 DocumentPage(
@@ -423,6 +428,95 @@ def _pages(document: Document) -> list[PageText]:
             warnings=warnings,
         )
     return [PageText(page.number, page.label, page.text, page.boxes) for page in parsed]
+
+
+def _tables_store(document: Document, tables: list[ExtractedTable]) -> None:
+    """Replace the document's tables with those just read from its pages."""
+    Table.objects.for_tenant(document.tenant).filter(document=document).delete()
+    rows = Table.objects.bulk_create(
+        [
+            Table(
+                tenant_id=document.tenant_id,
+                document_id=document.pk,
+                ordinal=ordinal,
+                page_start=table.page_start,
+                page_end=table.page_end,
+                title=table.title,
+                statement=table.statement,
+                columns=[column.as_json() for column in table.columns],
+                unit=table.unit,
+                scale=table.scale,
+                unit_text=table.unit_text,
+                row_count=table.rows,
+                boxes={str(page): list(box) for page, box in table.boxes.items()},
+            )
+            for ordinal, table in enumerate(tables)
+        ]
+    )
+    TableCell.objects.bulk_create(
+        [
+            TableCell(
+                tenant_id=document.tenant_id,
+                document_id=document.pk,
+                table=row,
+                row=cell.row,
+                column=cell.column,
+                label=cell.label_path[-1][:300] if cell.label_path else "",
+                label_path=list(cell.label_path),
+                header=column.header[:200],
+                period=column.period[:100],
+                fiscal_year=column.fiscal_year,
+                period_end=column.period_end,
+                period_months=column.months,
+                value=cell.value,
+                raw=cell.raw[:64],
+                unit=cell.unit,
+                page=cell.page,
+                line=cell.line,
+                box=list(cell.box),
+            )
+            for row, table in zip(rows, tables, strict=True)
+            for cell in table.cells
+            for column in (table.columns[cell.column],)
+        ],
+        batch_size=2000,
+    )
+    log.info(
+        "document.tables",
+        document_id=str(document.pk),
+        tables=len(tables),
+        cells=sum(len(table.cells) for table in tables),
+    )
+
+
+def table_rows_as_text(*, document: Document) -> dict[int, dict[int, str]]:
+    """{page: {line: text}}: each table row of the document read with its column headers
+    and unit ("Total net revenues — 2023: 6,054.8; 2022: 5,554.9 (USD millions)"), for the
+    chunks to carry in place of the row as printed. Read from the stored cells, so a resumed
+    ingestion plans the same chunks."""
+    scales = dict(
+        Table.objects.for_tenant(document.tenant)
+        .filter(document=document)
+        .values_list("pk", "scale")
+    )
+    rows: dict[tuple[int, int], list] = {}
+    for table_id, row, label_path, header, raw, unit, page, line in (
+        TableCell.objects.for_tenant(document.tenant)
+        .filter(document=document)
+        .order_by("table_id", "row", "column")
+        .values_list("table_id", "row", "label_path", "header", "raw", "unit", "page", "line")
+    ):
+        rows.setdefault((table_id, row), []).append((label_path, header, raw, unit, page, line))
+    out: dict[int, dict[int, str]] = {}
+    for (table_id, _), cells in rows.items():
+        label_path, _, _, unit, page, line = cells[-1]
+        text = row_text(
+            label_path,
+            [(header, raw) for _, header, raw, *_ in cells],
+            unit_label(unit, scales[table_id]),
+        )
+        out.setdefault(page, {})[line] = text
+    return out
 
 
 def _read_metadata(document: Document, pages: list[PageText]) -> None:
