@@ -10,4 +10,13 @@ Those that need a database import `bench.database` first: it starts the embedded
 of its own.
 """
 
-BENCHES = ("answers", "filings", "ingest", "metadata", "page_images", "query", "retrieval")
+BENCHES = (
+    "answers",
+    "filings",
+    "ingest",
+    "metadata",
+    "page_images",
+    "query",
+    "retrieval",
+    "tables",
+)

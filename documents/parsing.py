@@ -526,7 +526,7 @@ _ENDS_WITH_FIGURE = re.compile(r"\d[%)]?$|\)$|[\u2014\u2013-]$")
 
 
 _FIGURE_WORD = re.compile(r"[\d$()%\u2014\u2013-]")
-_YEAR_WORD = re.compile(r"^(FY)?(19|20)\d\d$|^\D*$")
+_YEAR_WORD = re.compile(r"^(FY)?(19|20)\d\d,?$")
 
 
 def _line_words(textpage: pdfium.PdfTextPage, text: str, lines) -> tuple:
@@ -553,8 +553,9 @@ def _line_words(textpage: pdfium.PdfTextPage, text: str, lines) -> tuple:
             tail = len(spans)
             while tail and _FIGURE_WORD.search(spans[tail - 1][0]):
                 tail -= 1
-            # A header ending in years ("(in millions) Maturity Rate 2023 2022") keeps all.
-            if not all(_YEAR_WORD.match(word) for word, _, _ in spans[tail:]):
+            # A header ending in years ("(in millions) Maturity Rate 2023 2022", "December
+            # 31, 2020 December 31, 2019") keeps every word.
+            if not any(_YEAR_WORD.match(word) for word, _, _ in spans[tail:]):
                 spans = spans[tail:]
         out.append(
             tuple((word, _loose_box(handle, rect, start, end - 1)) for word, start, end in spans)

@@ -26,7 +26,7 @@ from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chun
 from documents.metadata import FIRST_PAGES, chunk_title, metadata_from_pages
 from documents.models import Chunk, Document, DocumentPage, Table, TableCell
 from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
-from documents.tables import ExtractedTable, document_tables, row_text, unit_label
+from documents.tables import ExtractedTable, document_tables, rows_as_text
 from documents.tenant_indexes import tenant_vector_index_ensure
 from providers.base import ProviderError
 from providers.factory import provider_for
@@ -499,24 +499,13 @@ def table_rows_as_text(*, document: Document) -> dict[int, dict[int, str]]:
         .filter(document=document)
         .values_list("pk", "scale")
     )
-    rows: dict[tuple[int, int], list] = {}
-    for table_id, row, label_path, header, raw, unit, page, line in (
+    cells = (
         TableCell.objects.for_tenant(document.tenant)
         .filter(document=document)
         .order_by("table_id", "row", "column")
         .values_list("table_id", "row", "label_path", "header", "raw", "unit", "page", "line")
-    ):
-        rows.setdefault((table_id, row), []).append((label_path, header, raw, unit, page, line))
-    out: dict[int, dict[int, str]] = {}
-    for (table_id, _), cells in rows.items():
-        label_path, _, _, unit, page, line = cells[-1]
-        text = row_text(
-            label_path,
-            [(header, raw) for _, header, raw, *_ in cells],
-            unit_label(unit, scales[table_id]),
-        )
-        out.setdefault(page, {})[line] = text
-    return out
+    )
+    return rows_as_text((*cell, scales[cell[0]]) for cell in cells)
 
 
 def _read_metadata(document: Document, pages: list[PageText]) -> None:

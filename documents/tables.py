@@ -30,6 +30,8 @@ _VALUE = re.compile(
     r"^(?P<open>\()?(?P<minus>[-\u2212\u2013])?\$?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<close>\))?(?P<percent>%)?(?P<close2>\))?$"
 )
+_QUARTER_YEAR = re.compile(r"^([1-4])Q(\d{2})$")  # "1Q21"
+_FOOTNOTE = re.compile(r"^\(\d\)$")  # "2019 2018 (1)": a footnote marker in a header
 _NIL = frozenset({"\u2014", "\u2013", "-", "\u2014\u2014", "--", "\u2212"})
 _YEAR = re.compile(
     r"^\(?(?:FY|Fiscal)?'?(?P<year>(?:19|20)\d{2})[,.)]?$|^FY(?P<short>\d{2})$", re.I
@@ -59,6 +61,11 @@ _CURRENCIES = (
     (re.compile(r"€|\bEUR\b|euros?", re.I), "EUR"),
     (re.compile(r"£|\bGBP\b|pounds? sterling", re.I), "GBP"),
     (re.compile(r"\$|\bUSD\b|dollars?", re.I), "USD"),
+)
+# A centred line above a header that names the company, not a column.
+_COMPANY = re.compile(
+    r"\b(subsidiaries|inc\.?|incorporated|corporation|company|companies|ltd|plc|annual report)\b",
+    re.IGNORECASE,
 )
 # Header phrases: words closer than this (fraction of the page width, ~6 pt on a letter
 # page) are one phrase; a column gap is wider.
@@ -142,7 +149,8 @@ def _figure(word: str) -> bool:
 def _year_of(word: str) -> int | None:
     match = _YEAR.match(word)
     if match is None:
-        return None
+        quarter = _QUARTER_YEAR.match(word)
+        return 2000 + int(quarter[2]) if quarter else None
     return int(match["year"]) if match["year"] else 2000 + int(match["short"])
 
 
@@ -195,7 +203,7 @@ def _read_line(index: int, text: str, box: Box, words, frame) -> _Line:
     while tail and _figure(merged[tail - 1][0]):
         tail -= 1
     figures = merged[tail:]
-    if figures and all(_year_of(word) for word, _ in figures):
+    if figures and all(_year_of(word) or _FOOTNOTE.match(word) for word, _ in figures):
         # "2023 2022 2021": a header of years, not a row of figures.
         figures = []
     elif len(figures) == 1 and _MONTH_DAY.search(text[-14:]):
@@ -301,6 +309,8 @@ def _header_above(lines: list[_Line], first_row: int, *, floor: int) -> list[_Li
             and line.box[0] > 0.3
             and len(line.text) <= 60
             and not _UNIT_LINE.search(line.text)
+            and not _COMPANY.search(line.text)
+            and not statement_of([line.text])[0]
         ):
             out.insert(0, line)
         elif out or sections >= 2 or not line.text or len(line.text) > _PROSE_CHARS:
@@ -399,7 +409,7 @@ def _build(
 
         def is_stub(box: Box) -> bool:
             # Above the labels ("(in millions)", "Years ended December 31"), not the figures.
-            return box[2] < left_of_figures or (
+            return box[2] < (label_edge + left_of_figures) / 2 or (
                 box[0] < label_edge + 0.05 and box[0] < left_of_figures - 0.02
             )
 
@@ -550,9 +560,10 @@ def _column(header: str, context: str, default_year: int | None = None) -> Colum
             months = count
             break
     period_end = _date_in(header, year) or _date_in(context, year)
-    quarter = re.search(r"\bQ([1-4])\b|\b([1-4])Q\b", header, re.I)
+    quarter = re.search(r"\bQ([1-4])\b|\b([1-4])Q(\d{2})?\b", header, re.I)
     if quarter:
         period = f"Q{quarter[1] or quarter[2]} {year}"
+        months = 3
     elif months in (3, 6, 9) and period_end:
         period = f"{months} months ended {_long_date(period_end)}"
     elif months == 12 or (
@@ -774,7 +785,7 @@ def _join(table: ExtractedTable, continuation: ExtractedTable) -> None:
 
 # --- tables as text ----------------------------------------------------------------------
 
-# Between a row's sections and its label: "Net revenues › Cloud Services".
+# Between a row's sections and its label (U+203A): "Net revenues \u203a Cloud Services".
 PATH_SEPARATOR = " \u203a "
 _SCALE_NAMES = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
 
@@ -798,3 +809,41 @@ def row_text(label_path, cells: list[tuple[str, str]], units: str) -> str:
     figures = "; ".join(f"{header}: {raw}" if header else raw for header, raw in cells)
     label = PATH_SEPARATOR.join(part for part in label_path if part) or "(no label)"
     return f"{label} — {figures}" + (f" ({units})" if units else "")
+
+
+def rows_as_text(cells) -> dict[int, dict[int, str]]:
+    """{page: {line: text}}: each table row read with its column headers and unit, from
+    (table, row, label_path, header, raw, unit, page, line, scale) tuples in table, row and
+    column order: what chunks carry in place of the row as printed."""
+    rows: dict[tuple, list] = {}
+    for table, row, *rest in cells:
+        rows.setdefault((table, row), []).append(rest)
+    out: dict[int, dict[int, str]] = {}
+    for row_cells in rows.values():
+        label_path, _, _, unit, page, line, scale = row_cells[-1]
+        text = row_text(
+            label_path,
+            [(header, raw) for _, header, raw, *_ in row_cells],
+            unit_label(unit, scale),
+        )
+        out.setdefault(page, {})[line] = text
+    return out
+
+
+def extracted_rows_as_text(tables: list[ExtractedTable]) -> dict[int, dict[int, str]]:
+    """rows_as_text for tables just extracted (benchmarks; ingestion reads the stored cells)."""
+    return rows_as_text(
+        (
+            index,
+            cell.row,
+            list(cell.label_path),
+            table.columns[cell.column].header,
+            cell.raw,
+            cell.unit,
+            cell.page,
+            cell.line,
+            table.scale,
+        )
+        for index, table in enumerate(tables)
+        for cell in sorted(table.cells, key=lambda cell: (cell.row, cell.column))
+    )
