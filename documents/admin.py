@@ -22,7 +22,7 @@ from django.utils.html import format_html
 
 from documents import selectors, services
 from documents.downloads import pdf_response
-from documents.models import Chunk, Document, DocumentPage
+from documents.models import Chunk, Document, DocumentPage, Table, TableCell
 from ragplatform.exceptions import DomainError
 from tenants.models import Tenant
 
@@ -74,6 +74,7 @@ class DocumentAdmin(admin.ModelAdmin):
                     "started_at",
                     "finished_at",
                     "page_links",
+                    "table_links",
                 ]
             },
         ),
@@ -157,6 +158,14 @@ class DocumentAdmin(admin.ModelAdmin):
             return "-"
         url = reverse("admin:documents_document_page", args=[obj.pk, 1])
         return format_html('<a href="{}">Read page 1 of {}</a>', url, obj.pages_total)
+
+    @admin.display(description="Tables")
+    def table_links(self, obj: Document):
+        count = Table.objects.filter(document=obj).count()
+        if not count:
+            return "-"
+        url = reverse("admin:documents_table_changelist") + f"?document__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} table(s) read from this document</a>', url, count)
 
     @admin.action(description="Retry ingestion of selected failed documents")
     def retry_documents(self, request, queryset):
@@ -244,12 +253,21 @@ class DocumentAdmin(admin.ModelAdmin):
             raise Http404(exc.message) from exc
 
     def viewer_view(self, request, document_id):
-        """The PDF at ?page=n, with ?chunk=<id> (a chunk of this document) highlighted."""
+        """The PDF at ?page=n, with ?chunk=<id> (a chunk of this document) or ?table=<id>
+        (one of its tables) highlighted."""
         document = Document.objects.filter(pk=document_id).first()
         if document is None:
             raise Http404("No such document.")
         page = _int(request.GET.get("page"), default=1)
         highlights = []
+        table_id = _int(request.GET.get("table"), default=None)
+        if table_id is not None:
+            table = Table.objects.filter(document=document, pk=table_id).first()
+            if table is None:
+                raise Http404("No such table in this document.")
+            highlights = [
+                {"page": int(number), "boxes": [box]} for number, box in table.boxes.items()
+            ]
         chunk_id = _int(request.GET.get("chunk"), default=None)
         if chunk_id is not None:
             chunk = Chunk.objects.filter(document=document, pk=chunk_id).first()
@@ -284,6 +302,85 @@ class DocumentAdmin(admin.ModelAdmin):
             "next": number + 1 if number < document.pages_total else None,
         }
         return render(request, "admin/documents/document/page.html", context)
+
+
+class TableCellInline(admin.TabularInline):
+    model = TableCell
+    fields = ["row", "label_path", "header", "period", "raw", "value", "unit", "page"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Table)
+class TableAdmin(admin.ModelAdmin):
+    """The tables read from documents at ingestion, read-only: filter by tenant, statement
+    or document; each links to its page in the citation viewer, the table highlighted."""
+
+    list_display = [
+        "title_or_table",
+        "document",
+        "tenant",
+        "statement",
+        "pages",
+        "periods_shown",
+        "row_count",
+        "viewer_link",
+    ]
+    list_filter = ["tenant", "statement"]
+    search_fields = ["title", "document__title", "document__filename", "document__company"]
+    list_select_related = ["document", "tenant"]
+    ordering = ["document", "ordinal"]
+    inlines = [TableCellInline]
+    fields = [
+        "document",
+        "tenant",
+        "title",
+        "statement",
+        "pages",
+        "columns",
+        "unit",
+        "scale",
+        "unit_text",
+        "row_count",
+        "viewer_link",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # tables are read from documents at ingestion
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Title", ordering="title")
+    def title_or_table(self, obj: Table) -> str:
+        return obj.title or f"Table {obj.ordinal + 1}"
+
+    @admin.display(description="Pages", ordering="page_start")
+    def pages(self, obj: Table) -> str:
+        if obj.page_end == obj.page_start:
+            return str(obj.page_start)
+        return f"{obj.page_start}-{obj.page_end}"
+
+    @admin.display(description="Periods")
+    def periods_shown(self, obj: Table) -> str:
+        return ", ".join(period for period in obj.periods if period)
+
+    @admin.display(description="Page")
+    def viewer_link(self, obj: Table):
+        url = reverse("admin:documents_document_viewer", args=[obj.document_id])
+        return format_html(
+            '<a href="{}?page={}&amp;table={}">Open page {} in the viewer</a>',
+            url,
+            obj.page_start,
+            obj.pk,
+            obj.page_start,
+        )
 
 
 def _int(value, *, default):

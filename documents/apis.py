@@ -1,6 +1,6 @@
 """Tenant document API: upload (many PDFs at once), list, detail with progress and metadata,
-metadata corrections, delete, the extracted text of a cited page, the PDF itself and a page
-drawn as a PNG with cited chunks highlighted."""
+metadata corrections, delete, the extracted text of a cited page, the tables read from the
+document, the PDF itself and a page drawn as a PNG with cited chunks highlighted."""
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from documents import page_images, selectors, services
 from documents.downloads import pdf_response
-from documents.models import Document
+from documents.models import Document, Table
 from ragplatform.errors import error_body
 
 
@@ -198,6 +199,115 @@ class DocumentPageApi(APIView):
             tenant=request.user.tenant, document_id=document_id, number=number
         )
         return Response(PageOutput(page).data)
+
+
+class TableColumnOutput(serializers.Serializer):
+    header = serializers.CharField(
+        help_text='As printed: "2023", "Three Months Ended June 30, 2023".'
+    )
+    period = serializers.CharField(help_text='"FY2023", "Q2 2023", "December 31, 2022", or "".')
+    fiscal_year = serializers.IntegerField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    months = serializers.IntegerField(allow_null=True)
+
+
+class TableCellOutput(serializers.Serializer):
+    column = serializers.IntegerField(help_text="Index into the table's columns.")
+    period = serializers.CharField()
+    value = serializers.CharField(
+        allow_null=True, help_text="Decimal with the scale and sign applied; null for a dash."
+    )
+    raw = serializers.CharField(help_text='As printed: "(312.5)", "17.9%".')
+    unit = serializers.CharField(help_text='"USD", "USD/share", "%", "shares" or "".')
+    page = serializers.IntegerField()
+    box = serializers.ListField(child=serializers.FloatField(), help_text="[x0, y0, x1, y1]")
+
+
+class TableRowOutput(serializers.Serializer):
+    row = serializers.IntegerField()
+    label = serializers.CharField()
+    label_path = serializers.ListField(
+        child=serializers.CharField(), help_text='Sections, then the label: ["Net revenues", …]'
+    )
+    cells = TableCellOutput(many=True)
+
+
+class TableOutput(serializers.ModelSerializer):
+    columns = TableColumnOutput(many=True)
+    rows = serializers.SerializerMethodField()
+    page_image_url = serializers.SerializerMethodField(
+        help_text="The table's first page as a PNG (GET /documents/{id}/pages/{n}/image)."
+    )
+
+    class Meta:
+        model = Table
+        fields = [
+            "id",
+            "ordinal",
+            "title",
+            "statement",
+            "page_start",
+            "page_end",
+            "columns",
+            "unit",
+            "scale",
+            "unit_text",
+            "row_count",
+            "boxes",
+            "page_image_url",
+            "rows",
+        ]
+
+    @extend_schema_field(TableRowOutput(many=True))
+    def get_rows(self, table: Table) -> list[dict]:
+        rows: dict[int, dict] = {}
+        for cell in table.cells.all():
+            row = rows.setdefault(
+                cell.row,
+                {"row": cell.row, "label": cell.label, "label_path": cell.label_path, "cells": []},
+            )
+            row["cells"].append(
+                {
+                    "column": cell.column,
+                    "period": cell.period,
+                    "value": None if cell.value is None else format(cell.value.normalize(), "f"),
+                    "raw": cell.raw,
+                    "unit": cell.unit,
+                    "page": cell.page,
+                    "box": cell.box,
+                }
+            )
+        return list(rows.values())
+
+    def get_page_image_url(self, table: Table) -> str:
+        path = reverse(
+            "document-page-image",
+            kwargs={"document_id": table.document_id, "number": table.page_start},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class DocumentTablesApi(APIView):
+    @extend_schema(
+        responses={
+            200: TableOutput(many=True),
+            404: OpenApiResponse(description="No such document (or another tenant's)"),
+            409: OpenApiResponse(description="The document is not ready yet (document_not_ready)"),
+        },
+        tags=["documents"],
+    )
+    def get(self, request, document_id):
+        """The tables read from a ready document (statements, segment and note tables), in
+        page order (paginated): title, statement type, columns with their periods, unit and
+        scale, and each row's cells with the value (scale and sign applied), the figure as
+        printed, its page and box."""
+        tables = selectors.document_tables(tenant=request.user.tenant, document_id=document_id)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(tables, request, view=self)
+        return paginator.get_paginated_response(
+            TableOutput(page, many=True, context={"request": request}).data
+        )
 
 
 class JsonErrors(BaseContentNegotiation):

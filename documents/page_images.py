@@ -22,7 +22,7 @@ from PIL import Image, ImageChops
 
 from documents import storage
 from documents.models import Chunk, Document
-from documents.selectors import document_get
+from documents.selectors import DocumentNotReady, document_get
 from ragplatform.exceptions import DomainError, NotFound
 
 log = structlog.get_logger(__name__)
@@ -39,11 +39,6 @@ OPEN_PDFS = 4
 class PageImageInvalid(DomainError):
     code = "invalid_page_image"
     status_code = 400
-
-
-class DocumentNotReady(DomainError):
-    code = "document_not_ready"
-    status_code = 409
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 import uuid
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
-from documents.models import Chunk, Document, DocumentPage
+from documents.models import Chunk, Document, DocumentPage, Table, TableCell
 from documents.question_scope import LibraryDocument, scope
 from ragplatform.exceptions import DomainError, NotFound
 
@@ -18,6 +18,28 @@ def document_get(*, tenant, document_id) -> Document:
     if document is None:
         raise NotFound("No such document.")
     return document
+
+
+class DocumentNotReady(DomainError):
+    code = "document_not_ready"
+    status_code = 409
+
+
+def document_tables(*, tenant, document_id):
+    """The tables read from a tenant's ready document, in order, each with its cells
+    prefetched (404 for another tenant's document, 409 while it is not ready)."""
+    document = document_get(tenant=tenant, document_id=document_id)
+    if document.status != Document.Status.READY:
+        raise DocumentNotReady(
+            f"The document is {document.status}; its tables are listed once it is ready."
+        )
+    cells = TableCell.objects.for_tenant(tenant).order_by("row", "column")
+    return (
+        Table.objects.for_tenant(tenant)
+        .filter(document=document)
+        .order_by("ordinal")
+        .prefetch_related(Prefetch("cells", queryset=cells))
+    )
 
 
 class DocumentScopeInvalid(DomainError):

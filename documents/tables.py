@@ -232,6 +232,13 @@ def _read_line(index: int, text: str, box: Box, words, frame) -> _Line:
         )
     ):
         line.is_header = True
+        words_in_text = text.split()
+        if framed and len(framed) < len(words_in_text):
+            # Only the line's last words have boxes ("Years ended December 31": "31"); the
+            # words before them start at the line's left edge.
+            first = framed[0][1]
+            lead = " ".join(words_in_text[: len(words_in_text) - len(framed)])
+            framed = [(lead, (line.box[0], first[1], first[0] - 0.001, first[3])), *framed]
         line.phrases = _phrases(framed)
     return line
 
@@ -367,7 +374,7 @@ def _columns_from(body: list[_Line]) -> list[tuple[float, float]]:
         else:
             columns.append([left, right, {row}])
     rows = len({line.index for line in body})
-    least = max(2, round(rows * 0.15))
+    least = 1 if rows == 1 else max(2, round(rows * 0.15))
     return [(left, right) for left, right, cells in columns if len(cells) >= least]
 
 
@@ -395,7 +402,7 @@ def _build(
     page_kind: str,
 ) -> ExtractedTable | None:
     rows = [line for line in body if line.values]
-    if len(rows) < 2:
+    if not rows:
         return None
     spans = _columns_from(rows)
     if not spans:
@@ -437,7 +444,9 @@ def _build(
     )
     title, context = _title(lines, header_lines[0].index, skip)
     stub_text = " ".join(stub)
-    unit_source = " ".join([stub_text, *context])
+    # The unit line may sit anywhere from the title to the header's last line.
+    between = [line.text for line in lines[header_lines[0].index : header_lines[-1].index + 1]]
+    unit_source = " ".join([stub_text, *context, *between])
     unit_text, currency, scale = _units(unit_source)
     if not currency and any(
         "$" in line.text for line in rows
@@ -449,6 +458,8 @@ def _build(
     columns = [_column(" ".join(parts), period_words, default_year) for parts in headers]
     if not any(column.header for column in columns):
         return None
+    if len(rows) < 2 and sum(column.fiscal_year is not None for column in columns) < 2:
+        return None  # one row is a table only under a header of periods (a continuation)
     statement = page_kind or statement_of([title])[0]
     table = ExtractedTable(
         page_start=number,
@@ -769,8 +780,14 @@ def _continued(previous: ExtractedTable, table: ExtractedTable, page: int) -> bo
 
 def _join(table: ExtractedTable, continuation: ExtractedTable) -> None:
     offset = table.rows
+    # The unit line is printed once, above the table's first page.
+    rescale = not continuation.unit_text and continuation.scale != table.scale
     for cell in continuation.cells:
         cell.row += offset
+        if rescale and cell.value is not None and cell.unit in ("", continuation.unit, "shares"):
+            cell.value = cell.value * table.scale / continuation.scale
+        if cell.unit in ("", continuation.unit) and table.unit:
+            cell.unit = table.unit
         table.cells.append(cell)
     table.rows += continuation.rows
     table.page_end = continuation.page_end

@@ -10,6 +10,11 @@ urlpatterns = [
         apis.DocumentPageApi.as_view(),
         name="document-page",
     ),
+    path(
+        "documents/<uuid:document_id>/tables",
+        apis.DocumentTablesApi.as_view(),
+        name="document-tables",
+    ),
     path("documents/<uuid:document_id>/file", apis.DocumentFileApi.as_view(), name="document-file"),
     path(
         "documents/<uuid:document_id>/pages/<int:number>/image",

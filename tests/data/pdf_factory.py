@@ -253,3 +253,63 @@ def nothing_to_find_page() -> list[str]:
         "We discussed the office move and the new coffee machine.",
         "Action: everyone brings a mug on Monday.",
     ]
+
+
+# --- financial tables (drawn as 10-K statements are: label left, figures right-aligned) ----
+
+TABLE_FIGURE_RIGHTS = (400, 470, 540)  # x where each year's figures end
+
+
+def statement_pdf(
+    pages: list[list[tuple[str, tuple[str, ...] | None, int]]],
+    *,
+    title: str = "Consolidated Statements of Operations",
+    unit_line: str | None = "(in millions, except per share data)",
+    years: tuple[str, ...] = ("2023", "2022", "2021"),
+    years_row_above: bool = False,
+    caption: str | None = None,
+    prose_after: list[str] = (),
+    titles: tuple[str, ...] = (),
+) -> bytes:
+    """A statement over one or more pages: each row is (label, figures or None for a section
+    row, indent level). The title and unit line head the first page; the column header of
+    years repeats on every page, as a table continued on the next page prints it. With
+    `years_row_above` the years sit on a row of their own above the figures (real 10-Ks);
+    otherwise the unit line and the years share a row. `caption` ("Years ended December
+    31") is printed left, above the header. `titles` gives every page a title (and unit
+    line) of its own: one table per page."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    _, height = A4
+    rights = TABLE_FIGURE_RIGHTS[-len(years) :]
+    for number, rows in enumerate(pages, start=1):
+        y = height - 70
+        starts = number == 1 or bool(titles)
+        if starts:
+            pdf.setFont("Helvetica-Bold", 14)
+            pdf.drawString(60, y, titles[number - 1] if titles else title)
+            y -= 22
+            if caption:
+                pdf.setFont("Helvetica", 9)
+                pdf.drawString(60, y, caption)
+                y -= 13
+        pdf.setFont("Helvetica", 9)
+        if unit_line and starts:
+            pdf.drawString(60, y, unit_line)
+            if years_row_above:
+                y -= 13
+        for year, right in zip(years, rights, strict=True):
+            pdf.drawRightString(right, y, year)
+        y -= 16
+        for label, figures, indent in rows:
+            pdf.drawString(60 + indent * 12, y, label)
+            for figure, right in zip(figures or (), rights, strict=False):
+                pdf.drawRightString(right, y, figure)
+            y -= 13
+        y -= 10
+        for line in prose_after if number == len(pages) else ():
+            pdf.drawString(60, y, line)
+            y -= 13
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

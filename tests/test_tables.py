@@ -1,0 +1,225 @@
+"""Financial tables as data: read at ingestion from PDFs the tests draw (periods, scale,
+signs, row hierarchy, a table continued on the next page), stored per tenant, carried into
+chunks with their headers, and listed by GET /api/v1/documents/{id}/tables."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.pagination import PageNumberPagination
+
+from documents.models import Chunk, Document, Table, TableCell
+from documents.parsing import extract_pages
+from documents.tables import document_tables
+from tests.data.pdf_factory import filler, make_pdf, statement_pdf
+from tests.fixtures.documents import ingest_pdf, upload_pdf
+from tests.test_query_api import ask, ingest
+
+YEARS_PAGE = [
+    ("Net revenues", None, 0),
+    ("Cloud Services", ("3,412.0", "3,130.3", "2,843.3"), 1),
+    ("Devices", ("1,987.5", "1,823.4", "1,656.2"), 1),
+    ("Total net revenues", ("5,399.5", "4,953.7", "4,499.5"), 0),
+    ("Cost of revenues", ("(2,810.2)", "(2,611.9)", "(2,390.4)"), 0),
+    ("Research and development", ("842.6", "790.3", "701.8"), 0),
+    ("Diluted earnings per share", ("5.84", "4.97", "4.02"), 0),
+]
+
+
+def tables_of(data: bytes):
+    return document_tables(list(extract_pages(data)))
+
+
+def cell(table, label: str, period: str):
+    return next(
+        c
+        for c in table.cells
+        if c.label_path[-1] == label and table.columns[c.column].period == period
+    )
+
+
+# --- extraction --------------------------------------------------------------------------
+
+
+def test_statement_with_three_year_columns_in_millions_gives_scaled_values_per_period():
+    (table,) = tables_of(statement_pdf([YEARS_PAGE], caption="Years ended December 31"))
+    assert table.title == "Consolidated Statements of Operations"
+    assert table.statement == "income"
+    assert [c.period for c in table.columns] == ["FY2023", "FY2022", "FY2021"]
+    assert table.columns[0].period_end.isoformat() == "2023-12-31"
+    assert table.scale == 1_000_000
+    assert table.unit_text == "in millions, except per share data"
+    total = cell(table, "Total net revenues", "FY2022")
+    assert (total.raw, total.value) == ("4,953.7", Decimal("4953700000"))
+    assert cell(table, "Research and development", "FY2021").value == Decimal("701800000")
+
+
+def test_years_on_a_row_above_the_figures_are_the_periods():
+    (table,) = tables_of(statement_pdf([YEARS_PAGE], years_row_above=True))
+    assert [c.header for c in table.columns] == ["2023", "2022", "2021"]
+    assert cell(table, "Devices", "FY2023").value == Decimal("1987500000")
+
+
+def test_figures_in_parentheses_are_negative_and_per_share_figures_are_not_scaled():
+    (table,) = tables_of(statement_pdf([YEARS_PAGE]))
+    assert cell(table, "Cost of revenues", "FY2023").value == Decimal("-2810200000")
+    per_share = cell(table, "Diluted earnings per share", "FY2023")
+    assert per_share.value == Decimal("5.84")
+    assert per_share.unit.endswith("share")
+
+
+def test_indented_rows_carry_their_section_in_the_label_path():
+    (table,) = tables_of(statement_pdf([YEARS_PAGE]))
+    assert cell(table, "Cloud Services", "FY2023").label_path == ("Net revenues", "Cloud Services")
+    assert cell(table, "Total net revenues", "FY2023").label_path == ("Total net revenues",)
+
+
+def test_a_table_continued_on_the_next_page_under_its_header_is_one_table():
+    second_page = [
+        ("Operating income", ("909.8", "778.6", "640.0"), 0),
+        ("Net income", ("726.9", "628.4", "515.5"), 0),
+    ]
+    (table,) = tables_of(statement_pdf([YEARS_PAGE, second_page]))
+    assert (table.page_start, table.page_end) == (1, 2)
+    net_income = cell(table, "Net income", "FY2021")
+    assert (net_income.page, net_income.value) == (2, Decimal("515500000"))
+    assert table.rows == 8
+    assert set(table.boxes) == {1, 2}
+
+
+def test_a_page_of_prose_has_no_table():
+    data = make_pdf([["# Outlook", *filler("outlook for 2024 and 2023", 20)]])
+    assert tables_of(data) == []
+
+
+def test_cell_boxes_are_on_the_page_where_the_figure_is_drawn():
+    (table,) = tables_of(statement_pdf([YEARS_PAGE]))
+    first, second = (cell(table, "Devices", period) for period in ("FY2023", "FY2022"))
+    for box in (first.box, second.box):
+        assert 0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1
+    assert first.box[2] < second.box[0]  # 2023's column is left of 2022's
+    assert first.box[1] == pytest.approx(second.box[1])
+
+
+# --- ingestion and chunks ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_ingestion_stores_the_tables_cells_for_the_tenant(tenant_a):
+    document = ingest_pdf(tenant_a, statement_pdf([YEARS_PAGE]), name="statement.pdf")
+    (table,) = Table.objects.for_tenant(tenant_a).filter(document=document)
+    assert (table.statement, table.scale, table.periods) == (
+        "income",
+        1_000_000,
+        ["FY2023", "FY2022", "FY2021"],
+    )
+    stored = TableCell.objects.for_tenant(tenant_a).get(
+        table=table, label="Total net revenues", period="FY2023"
+    )
+    assert (stored.value, stored.raw, stored.page, stored.fiscal_year) == (
+        Decimal("5399500000"),
+        "5,399.5",
+        1,
+        2023,
+    )
+    assert stored.label_path == ["Total net revenues"]
+
+
+@pytest.mark.django_db
+def test_chunk_of_a_table_page_reads_each_figure_with_its_period(tenant_a):
+    document = ingest_pdf(tenant_a, statement_pdf([YEARS_PAGE]), name="statement.pdf")
+    text = "\n".join(
+        Chunk.objects.for_tenant(tenant_a).filter(document=document).values_list("text", flat=True)
+    )
+    assert "Total net revenues — 2023: 5,399.5; 2022: 4,953.7; 2021: 4,499.5 (millions)" in text
+    assert "Net revenues \u203a Cloud Services — 2023: 3,412.0;" in text
+
+
+@pytest.mark.django_db
+def test_offline_answer_to_a_revenue_question_names_the_years_figure(tenant_a, client_a):
+    ingest(tenant_a, "contoso-systems-form-10k-2023.pdf")
+    body = ask(client_a, "What was Contoso total revenue in fiscal 2023?")
+    assert "2023: 6,054.8" in body["answer"]
+
+
+# --- the tables API ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def statement_document(tenant_a):
+    second_page = [("Net income", ("726.9", "628.4", "515.5"), 0)]
+    return ingest_pdf(tenant_a, statement_pdf([YEARS_PAGE, second_page]), name="statement.pdf")
+
+
+@pytest.mark.django_db
+def test_tables_api_lists_the_documents_tables_with_periods_and_cells(statement_document, client_a):
+    response = client_a.get(f"/api/v1/documents/{statement_document.pk}/tables")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 1
+    (table,) = body["results"]
+    assert (table["statement"], table["page_start"], table["page_end"]) == ("income", 1, 2)
+    assert [c["period"] for c in table["columns"]] == ["FY2023", "FY2022", "FY2021"]
+    assert table["page_image_url"].endswith(f"/documents/{statement_document.pk}/pages/1/image")
+    rows = {row["label"]: row for row in table["rows"]}
+    cloud = rows["Cloud Services"]
+    assert cloud["label_path"] == ["Net revenues", "Cloud Services"]
+    first = cloud["cells"][0]
+    assert (first["period"], first["value"], first["raw"]) == (
+        "FY2023",
+        "3412000000",
+        "3,412.0",
+    )
+    assert rows["Net income"]["cells"][0]["page"] == 2
+
+
+@pytest.mark.django_db
+def test_tables_api_is_paginated_like_the_documents_list(tenant_a, client_a, monkeypatch):
+    rows = [
+        ("Revenue", ("1,482.3", "1,301.7", "1,190.0"), 0),
+        ("Costs", ("(50.0)", "(40.0)", "(30.0)"), 0),
+    ]
+    data = statement_pdf([rows] * 3, titles=("Note 3. Revenue", "Note 4. Costs", "Note 5. Other"))
+    document = ingest_pdf(tenant_a, data, name="three-tables.pdf")
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    first = client_a.get(f"/api/v1/documents/{document.pk}/tables").json()
+    assert first["count"] == 3
+    assert [t["title"] for t in first["results"]] == ["Note 3. Revenue", "Note 4. Costs"]
+    second = client_a.get(first["next"]).json()
+    assert [t["page_start"] for t in second["results"]] == [3]
+    assert second["next"] is None
+
+
+@pytest.mark.django_db
+def test_other_tenants_document_is_a_404_for_its_tables(statement_document, client_b):
+    response = client_b.get(f"/api/v1/documents/{statement_document.pk}/tables")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_neighbours_tables_are_not_listed_for_tenant_a(neighbour, client_a, tenant_a):
+    table_pdf = statement_pdf([YEARS_PAGE])
+    neighbours = ingest_pdf(neighbour.tenant, table_pdf, name="statement.pdf")
+    response = client_a.get(f"/api/v1/documents/{neighbours.pk}/tables")
+    assert response.status_code == 404
+    assert not Table.objects.for_tenant(tenant_a).exists()
+
+
+@pytest.mark.django_db
+def test_document_not_ready_is_409_for_its_tables(tenant_a, client_a):
+    document = upload_pdf(tenant_a, statement_pdf([YEARS_PAGE]), name="statement.pdf")
+    Document.objects.for_tenant(tenant_a).filter(pk=document.pk).update(status="processing")
+    response = client_a.get(f"/api/v1/documents/{document.pk}/tables")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "document_not_ready"
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_tables_endpoint(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    tables = schema["paths"]["/api/v1/documents/{document_id}/tables"]["get"]
+    assert {"200", "404", "409"} <= set(tables["responses"])
+    assert "TableOutput" in schema["components"]["schemas"]
+    assert {"columns", "rows", "statement"} <= set(
+        schema["components"]["schemas"]["TableOutput"]["properties"]
+    )
