@@ -197,8 +197,9 @@ def _read_line(index: int, text: str, box: Box, words, frame) -> _Line:
     line = _Line(index=index, text=text, box=tuple(box), heading=heading)
     if not words:
         return line
-    framed = [(word, frame(raw_box)) for word, raw_box in words if word != "$"]
-    merged = _merge_closers(framed)
+    # Boxes are framed (parsing.ParsedPage.frame) only for the words a table uses.
+    unframed = [(word, raw_box) for word, raw_box in words if word != "$"]
+    merged = _merge_closers(unframed)
     tail = len(merged)
     while tail and _figure(merged[tail - 1][0]):
         tail -= 1
@@ -218,20 +219,21 @@ def _read_line(index: int, text: str, box: Box, words, frame) -> _Line:
             if word != "$":
                 taken += word not in (")", "%", ")%", "%)")
         line.label = " ".join(word for word in all_words[:cut] if word != "$").rstrip(" :")
-        line.values = figures
+        line.values = figures  # in PDF user space until a table takes the row (_build)
         return line
     if (
         len(text) <= _PROSE_CHARS
         and len(text.split()) <= 14
         and not text.endswith(".")
         and (
-            any(_year_of(word) for word, _ in framed)
+            any(_year_of(word) for word, _ in unframed)
             or _HEADER_WORDS.search(text)
             or _MONTH_DAY.search(text)
             or _UNIT_LINE.search(text)
         )
     ):
         line.is_header = True
+        framed = [(word, frame(raw_box)) for word, raw_box in unframed]
         words_in_text = text.split()
         if framed and len(framed) < len(words_in_text):
             # Only the line's last words have boxes ("Years ended December 31": "31"); the
@@ -273,6 +275,9 @@ def page_tables(
         end = _table_end(lines, first_row)
         # Section lines between the header and the first row ("Revenue:") belong to the body.
         body = [line for line in lines[header_lines[-1].index + 1 : end] if line.text]
+        for line in body:
+            if line.values:
+                line.values = [(word, frame(raw_box)) for word, raw_box in line.values]
         table = _build(
             number=number,
             lines=lines,

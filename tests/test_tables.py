@@ -223,3 +223,30 @@ def test_schema_documents_the_tables_endpoint(client):
     assert {"columns", "rows", "statement"} <= set(
         schema["components"]["schemas"]["TableOutput"]["properties"]
     )
+
+
+# --- the admin ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_lists_a_documents_tables_with_a_link_to_the_page_in_the_viewer(
+    statement_document, admin_client
+):
+    document_page = admin_client.get(
+        f"/admin/documents/document/{statement_document.pk}/change/"
+    ).content.decode()
+    assert f"document__id__exact={statement_document.pk}" in document_page
+    listing = admin_client.get(
+        f"/admin/documents/table/?document__id__exact={statement_document.pk}"
+        f"&tenant__id__exact={statement_document.tenant_id}"
+    )
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "Consolidated Statements of Operations" in html
+    assert "FY2023, FY2022, FY2021" in html
+    table = Table.objects.for_tenant(statement_document.tenant).get()
+    viewer = (
+        f"/admin/documents/document/{statement_document.pk}/viewer/?page=1&amp;table={table.pk}"
+    )
+    assert viewer in html
+    assert admin_client.get(viewer.replace("&amp;", "&")).status_code == 200
