@@ -282,7 +282,7 @@ class DocumentFileApi(APIView):
 
 class PageImageInput(serializers.Serializer):
     # Digits only (IntegerField would take " 50", "50.0"); the service checks the minimum.
-    width = serializers.RegexField(r"\A[0-9]{1,6}\Z", required=False)
+    width = serializers.RegexField(r"\A[0-9]{1,6}\Z", required=False, trim_whitespace=False)
 
 
 HIGHLIGHT_PATTERN = page_images.CHUNK_IDS_PATTERN.pattern

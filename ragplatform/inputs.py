@@ -2,13 +2,11 @@
 coerced. DRF's fields coerce on purpose (they also read form data, where everything is a
 string): `{"question": 12}` would be asked as "12", `{"fiscal_year": "2024"}` taken as 2024
 and `{"document_ids": [5]}` turned into a UUID. The schema promises a string, an integer, a
-UUID string; a client that sends something else has a bug it should hear about."""
+UUID string; a client that sends something else has a bug it should hear about. The parsers:
+JSON (the default for every endpoint) and multipart (the upload's, with a size bound)."""
 
-import io
 import json
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
@@ -21,15 +19,11 @@ class RequestTooLarge(DomainError):
 
 
 class JsonParser(parsers.JSONParser):
-    """JSON bodies of at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (DRF reads any size; Django
-    checks the limit only for request.body, which DRF does not use)."""
+    """JSON whose strings PostgreSQL can store. (Its size: DRF reads request.body, which
+    Django holds to DATA_UPLOAD_MAX_MEMORY_SIZE; ragplatform.errors makes that a 413.)"""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        data = stream.read(limit + 1) if stream is not None else b""
-        if len(data) > limit:
-            raise RequestTooLarge(f"The JSON body is over the {limit:,}-byte limit.")
-        parsed = super().parse(io.BytesIO(data), media_type, parser_context)
+        parsed = super().parse(stream, media_type, parser_context)
         try:  # JSON can spell lone surrogates (\ud800), which no UTF-8 column can store.
             json.dumps(parsed, ensure_ascii=False).encode()
         except UnicodeEncodeError as exc:
@@ -38,8 +32,7 @@ class JsonParser(parsers.JSONParser):
 
 
 class MultiPartParser(parsers.MultiPartParser):
-    """Multipart bodies within `max_body_bytes()` (413 before anything is read), and
-    Django's field and file limits as a 413 or 400 JSON error rather than a 500."""
+    """Multipart bodies within `max_body_bytes()`: a 413 before anything is read."""
 
     def max_body_bytes(self) -> int | None:
         return None
@@ -50,12 +43,7 @@ class MultiPartParser(parsers.MultiPartParser):
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         if limit and length and length.isascii() and length.isdigit() and int(length) > limit:
             raise RequestTooLarge(f"The request is over the {limit:,}-byte limit.")
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RequestDataTooBig as exc:
-            raise RequestTooLarge("The form fields are over the size limit.") from exc
-        except (TooManyFieldsSent, TooManyFilesSent) as exc:
-            raise ParseError(str(exc)) from exc
+        return super().parse(stream, media_type, parser_context)
 
 
 # The JSON type each field kind reads, by the first matching class (subclasses first).
