@@ -58,6 +58,10 @@ class QueryRunAdmin(admin.ModelAdmin):
     list_filter = ["tenant", "route", "status", "grounded", "source"]
     search_fields = ["question", "answer"]
     date_hierarchy = "created_at"
+
+    class Media:
+        css = {"all": ["agents/admin.css"]}
+
     fields = [
         "tenant",
         "created_at",
@@ -195,7 +199,7 @@ def render_trace(trace: list[dict]):
         return "—"
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td style='text-align:right'>{}</td></tr>",
+        "<tr><td>{}</td><td>{}</td><td class='trace-ms'>{}</td></tr>",
         ((step["node"], step.get("decision", ""), f"{step.get('ms', 0):.1f} ms") for step in trace),
     )
     return format_html(

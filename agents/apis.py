@@ -1,5 +1,6 @@
 """POST /api/v1/query: ask a question of the tenant's documents."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -9,12 +10,17 @@ from agents.models import QueryRun
 from agents.services import query_answer
 from documents.models import Document
 from documents.selectors import document_ids_matching
+from ragplatform import inputs
+from ragplatform.schema import error_response
 
 SCOPE_FIELDS = ("document_ids", "company", "fiscal_year", "form_type")
 
 
-class QueryInput(serializers.Serializer):
-    question = serializers.CharField(allow_blank=True, trim_whitespace=True)
+class QueryInput(inputs.JsonInput):
+    """A question, and optionally the documents it is about."""
+
+    # Trimmed, then checked (agents.services checks the length again: the setting may change).
+    question = serializers.CharField(max_length=settings.QUESTION_MAX_CHARS)
     # Optional scope, all combined: retrieval reads only the ready documents that match.
     document_ids = serializers.ListField(
         child=serializers.UUIDField(), required=False, allow_empty=False, max_length=200
@@ -99,7 +105,19 @@ def query_response(run: QueryRun) -> dict:
 
 
 class QueryApi(APIView):
-    @extend_schema(request=QueryInput, responses=QueryOutput, tags=["query"])
+    @extend_schema(
+        request=QueryInput,
+        responses={
+            200: QueryOutput,
+            400: error_response(
+                "Invalid question or scope (`invalid_request`, `invalid_question`), a "
+                "`document_ids` entry that is not one of the tenant's documents "
+                "(`unknown_document`), or a scope no ready document matches "
+                "(`no_matching_documents`)."
+            ),
+        },
+        tags=["query"],
+    )
     def post(self, request):
         """Answer a question with page citations, via the tenant's Adaptive RAG graph.
         `document_ids`, `company`, `fiscal_year` and `form_type` restrict retrieval to the

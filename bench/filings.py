@@ -159,6 +159,9 @@ SWEEP = {
         "vector_weight": 2.0,
     },
     "depth 4k + vector x2": {"fusion_depth_per_result": 4.0, "vector_weight": 2.0},
+    "vector x2 + 1 reserved": {"vector_weight": 2.0, "reserved_per_leg": 1},
+    "vector x2 + 2 reserved": {"vector_weight": 2.0, "reserved_per_leg": 2},
+    "1 reserved": {"reserved_per_leg": 1},
 }
 
 

@@ -2,6 +2,7 @@
 metadata corrections, delete, the extracted text of a cited page, the tables read from the
 document, the PDF itself and a page drawn as a PNG with cited chunks highlighted."""
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.http import parse_etags
@@ -15,15 +16,16 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents import page_images, selectors, services
 from documents.downloads import pdf_response
 from documents.models import Document, Table
+from ragplatform import inputs
 from ragplatform.errors import error_body
+from ragplatform.pagination import ApiPagination
+from ragplatform.schema import ErrorDetailOutput, error_response
 
 
 class DocumentOutput(serializers.ModelSerializer):
@@ -51,8 +53,10 @@ class DocumentOutput(serializers.ModelSerializer):
         ]
 
 
-class MetadataCorrectionInput(serializers.Serializer):
+class MetadataCorrectionInput(inputs.JsonInput):
     """Only the fields sent are changed; null or "" clears one."""
+
+    json_schema_extra = {"additionalProperties": False, "minProperties": 1}
 
     company = serializers.CharField(max_length=300, allow_blank=True, required=False)
     ticker = serializers.CharField(max_length=16, allow_blank=True, required=False)
@@ -91,29 +95,54 @@ class AcceptedOutput(serializers.Serializer):
 
 
 class UploadInput(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True))
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        min_length=1,
+        max_length=settings.DOCUMENT_MAX_FILES_PER_UPLOAD,
+        help_text="PDFs, the field repeated once per file; each is accepted or rejected "
+        "on its own (not a PDF, encrypted, corrupt, over the size or page limit).",
+    )
 
 
+class UploadParser(inputs.MultiPartParser):
+    """Multipart, within what an upload can hold: the most files of the largest size."""
+
+    def max_body_bytes(self) -> int:
+        return settings.DOCUMENT_MAX_FILES_PER_UPLOAD * settings.DOCUMENT_MAX_BYTES + 2**20
+
+
+REJECTED_FILE = inline_serializer(
+    "RejectedFile",
+    {"filename": serializers.CharField(), "error": ErrorDetailOutput()},
+    many=True,
+)
 UPLOAD_RESPONSE = inline_serializer(
     "DocumentUploadResponse",
+    {"documents": AcceptedOutput(many=True), "rejected": REJECTED_FILE},
+)
+UPLOAD_REJECTED = inline_serializer(
+    "DocumentUploadRejected",
     {
-        "documents": AcceptedOutput(many=True),
+        "error": ErrorDetailOutput(),
+        "documents": AcceptedOutput(many=True, required=False),
         "rejected": inline_serializer(
-            "RejectedFile",
-            {"filename": serializers.CharField(), "error": serializers.DictField()},
+            "RejectedFiles",
+            {"filename": serializers.CharField(), "error": ErrorDetailOutput()},
             many=True,
+            required=False,
         ),
     },
 )
 
 
 class DocumentListApi(APIView):
-    parser_classes = [MultiPartParser]
+    parser_classes = [UploadParser]
+    pagination_class = ApiPagination
 
     @extend_schema(responses=DocumentOutput(many=True), tags=["documents"])
     def get(self, request):
         """The tenant's documents, newest first (paginated)."""
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.document_list(tenant=request.user.tenant), request, view=self
         )
@@ -121,12 +150,24 @@ class DocumentListApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": UploadInput},
-        responses={202: UPLOAD_RESPONSE, 400: UPLOAD_RESPONSE},
+        responses={
+            202: UPLOAD_RESPONSE,
+            400: error_response(
+                "Every file was rejected (`documents_rejected`, with `documents` empty and "
+                "`rejected` listing each file's error), or no file was sent (`no_files`), or "
+                "too many (`too_many_files`).",
+                UPLOAD_REJECTED,
+            ),
+            413: error_response(
+                "The request is larger than the most files of the largest size "
+                "(`request_too_large`)."
+            ),
+        },
         tags=["documents"],
     )
     def post(self, request):
         """Upload PDFs (field `files`, repeated). 202 with the accepted documents and the
-        rejected files; 400 with the same body when every file is rejected."""
+        rejected files; 400 with the same lists and an `error` when every file is rejected."""
         result = services.document_upload(
             tenant=request.user.tenant, files=request.FILES.getlist("files")
         )
@@ -139,10 +180,12 @@ class DocumentListApi(APIView):
                 for filename, exc in result.rejected
             ],
         }
-        accepted = bool(result.documents)
-        return Response(
-            body, status=status.HTTP_202_ACCEPTED if accepted else status.HTTP_400_BAD_REQUEST
+        if result.documents:
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        rejected = error_body(
+            "documents_rejected", f"All {len(result.rejected)} file(s) were rejected: see rejected."
         )
+        return Response({**rejected, **body}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class DocumentDetailApi(APIView):
@@ -156,8 +199,7 @@ class DocumentDetailApi(APIView):
         request=MetadataCorrectionInput,
         responses={
             200: DocumentOutput,
-            400: OpenApiResponse(description="Invalid values: {error: {code, message}}"),
-            404: OpenApiResponse(description="No such document"),
+            400: error_response("Invalid values, unknown fields or none (`invalid_request`)."),
         },
         tags=["documents"],
     )
@@ -289,11 +331,13 @@ class TableOutput(serializers.ModelSerializer):
 
 
 class DocumentTablesApi(APIView):
+    pagination_class = ApiPagination
+
     @extend_schema(
         responses={
             200: TableOutput(many=True),
-            404: OpenApiResponse(description="No such document (or another tenant's)"),
-            409: OpenApiResponse(description="The document is not ready yet (document_not_ready)"),
+            404: error_response("No such document (another tenant's too), or no such page."),
+            409: error_response("The document is not ready yet (`document_not_ready`)."),
         },
         tags=["documents"],
     )
@@ -303,7 +347,7 @@ class DocumentTablesApi(APIView):
         scale, and each row's cells with the value (scale and sign applied), the figure as
         printed, its page and box."""
         tables = selectors.document_tables(tenant=request.user.tenant, document_id=document_id)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(tables, request, view=self)
         return paginator.get_paginated_response(
             TableOutput(page, many=True, context={"request": request}).data
@@ -318,10 +362,13 @@ class JsonErrors(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-ERRORS = {
-    400: OpenApiResponse(description="Bad width or highlight: {error: {code, message}}"),
-    404: OpenApiResponse(description="No such document (or another tenant's), or page"),
-    409: OpenApiResponse(description="The document is not ready yet (document_not_ready)"),
+PAGE_IMAGE_ERRORS = {
+    400: error_response(
+        "`width` under the minimum (`invalid_width`), `highlight` not chunk ids "
+        "(`invalid_page_image`) or not chunks of this document (`unknown_highlight`)."
+    ),
+    404: error_response("No such document (another tenant's too), or no such page."),
+    409: error_response("The document is not ready yet (`document_not_ready`)."),
 }
 
 
@@ -333,9 +380,9 @@ class DocumentFileApi(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             302: OpenApiResponse(
                 description="With S3 storage: a presigned URL, valid for a few minutes, "
-                "that serves the PDF inline under its original filename."
+                "that serves the PDF inline under its original filename.",
             ),
-            404: ERRORS[404],
+            404: error_response("No such document (another tenant's too), or its file is gone."),
         },
         tags=["documents"],
     )
@@ -346,7 +393,11 @@ class DocumentFileApi(APIView):
 
 
 class PageImageInput(serializers.Serializer):
-    width = serializers.IntegerField(required=False)
+    # Digits only (IntegerField would take " 50", "50.0"); the service checks the minimum.
+    width = serializers.RegexField(r"\A[0-9]{1,6}\Z", required=False, trim_whitespace=False)
+
+
+HIGHLIGHT_PATTERN = page_images.CHUNK_IDS_PATTERN.pattern
 
 
 class DocumentPageImageApi(APIView):
@@ -356,20 +407,28 @@ class DocumentPageImageApi(APIView):
         parameters=[
             OpenApiParameter(
                 "width",
-                int,
+                {"type": "integer", "minimum": settings.PAGE_IMAGE_MIN_WIDTH, "maximum": 999_999},
                 description="Pixels (default 1000, at most 2000: wider asks are drawn at 2000).",
             ),
             OpenApiParameter(
                 "highlight",
+                {"type": "array", "items": {"type": "string", "pattern": HIGHLIGHT_PATTERN}},
+                explode=True,
+                description="Chunk ids (a citation's chunk_id), comma-separated and/or "
+                f"repeated, at most {settings.PAGE_IMAGE_MAX_HIGHLIGHTS}: their lines on this "
+                "page are highlighted.",
+            ),
+            OpenApiParameter(
+                "If-None-Match",
                 str,
-                description="Chunk ids (a citation's chunk_id), comma-separated or repeated: "
-                "their lines on this page are highlighted.",
+                location=OpenApiParameter.HEADER,
+                description="The ETag of an image of this page got before: 304 if unchanged.",
             ),
         ],
         responses={
             (200, "image/png"): OpenApiTypes.BINARY,
-            304: OpenApiResponse(description="Not modified (If-None-Match had the ETag)"),
-            **ERRORS,
+            304: OpenApiResponse(description="Not modified: If-None-Match had the ETag."),
+            **PAGE_IMAGE_ERRORS,
         },
         tags=["documents"],
     )
@@ -382,7 +441,7 @@ class DocumentPageImageApi(APIView):
             tenant=request.user.tenant,
             document_id=document_id,
             number=number,
-            width=data.validated_data.get("width"),
+            width=int(data.validated_data["width"]) if "width" in data.validated_data else None,
             highlight=page_images.parse_chunk_ids(request.query_params.getlist("highlight")),
         )
         headers = {

@@ -10,6 +10,7 @@ PDFs are kept (a few per process) so consecutive pages of a filing skip the stor
 import hashlib
 import io
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -67,19 +68,21 @@ class PageImage:
         return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
+# One `highlight` value: chunk ids, comma-separated, nothing else (ASCII digits: int() would
+# refuse some of what str.isdigit() takes).
+CHUNK_IDS_PATTERN = re.compile(r"^[0-9]{1,18}(,[0-9]{1,18})*$")
+
+
 def parse_chunk_ids(values: list[str]) -> list[int]:
     """Chunk ids from `highlight` query values (comma-separated and/or repeated)."""
     ids = []
     for value in values:
-        for part in value.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if not part.isdigit():
-                raise PageImageInvalid(
-                    f"highlight must be chunk ids (the citations' chunk_id), not {part[:40]!r}."
-                )
-            ids.append(int(part))
+        if not CHUNK_IDS_PATTERN.fullmatch(value):
+            raise PageImageInvalid(
+                f"highlight must be chunk ids (the citations' chunk_id), comma-separated, "
+                f"not {value[:40]!r}."
+            )
+        ids += [int(part) for part in value.split(",")]
     limit = settings.PAGE_IMAGE_MAX_HIGHLIGHTS
     if len(ids) > limit:
         raise PageImageInvalid(f"{len(ids)} highlight ids; the limit is {limit}.")

@@ -10,10 +10,12 @@ class RagPlatformConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from ragplatform import login_audit
         from ragplatform.logging import configure_structlog
 
         # Here rather than in settings, so that reading the settings changes no global state.
         configure_structlog()
+        login_audit.connect()
         if not settings.PRODUCTION:
             # Locally nothing runs collectstatic, and WhiteNoise warns on every start without it.
             Path(settings.STATIC_ROOT).mkdir(exist_ok=True)

@@ -1,6 +1,7 @@
 """One error shape for every API response: {"error": {"code", "message"}}."""
 
 import structlog
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
@@ -42,6 +43,14 @@ def api_exception_handler(exc, context):
     """DRF exception handler: domain errors and DRF errors as JSON; anything else a 500."""
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message), status=exc.status_code)
+    # Django's request limits, met while DRF reads the body (DATA_UPLOAD_MAX_*).
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("request_too_large", "The request body is over the size limit."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(error_body("parse_error", str(exc)), status=status.HTTP_400_BAD_REQUEST)
 
     response = exception_handler(exc, context)
     if response is None:

@@ -9,10 +9,12 @@ is read. Malformed values stop the start with an error naming the variable.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from ragplatform import environment
 from ragplatform.logging import default_log_format, is_terminal
@@ -135,6 +137,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "axes",
     "ragplatform",
     "tenants",
     "providers",
@@ -145,6 +148,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ragplatform.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,7 +158,30 @@ MIDDLEWARE = [
     "providers.guard.SovereigntyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The admin's login is throttled by django-axes: AXES_FAILURE_LIMIT failed logins for one
+# username from one address lock that pair out for AXES_COOLOFF_MINUTES (429, logged as
+# admin.login_locked_out; `manage.py axes_reset` lifts it). The pair, not the username alone,
+# so that nobody can lock an operator out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ONLY_ADMIN_SITE = True
+# ragplatform.login_audit logs logins, failures and lockouts as structured events instead.
+AXES_VERBOSE = False
+# Behind the load balancer the client is the last address it adds to X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 ROOT_URLCONF = "ragplatform.urls"
 WSGI_APPLICATION = "ragplatform.wsgi.application"
@@ -254,14 +281,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsTenantApp"],
     "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON only, typed (ragplatform.inputs); the upload reads multipart itself. Anything else
+    # is a 415.
+    "DEFAULT_PARSER_CLASSES": ["ragplatform.inputs.JsonParser"],
+    "DEFAULT_PAGINATION_CLASS": "ragplatform.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ragplatform.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ragplatform.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -270,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multi-tenant question answering over financial PDFs with page citations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components: what a client sends is not what it reads.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -281,10 +309,51 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Security headers on every response (SecurityMiddleware, XFrameOptionsMiddleware). The
+# defaults, said here so that a change is a decision: no MIME sniffing, no framing, the
+# origin only as referrer to other sites, no window sharing with other origins.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django.middleware.csp) for the admin and everything else: only this
+# origin's own files. The admin's pages have no inline script or style (documents/static);
+# the citation viewer's PDF.js runs as a module worker from the static files, fetches the PDF,
+# fonts and WebAssembly decoders from this origin ('wasm-unsafe-eval' lets it compile the
+# decoders; eval stays off, viewer.js sets isEvalSupported false) and draws into a canvas.
+# /api/v1/docs/ (Swagger UI) has its own, looser policy (ragplatform.urls).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.WASM_UNSAFE_EVAL],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Sent on HTTPS responses only (SecurityMiddleware checks request.is_secure()).
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    # TLS ends at API Gateway, the only way in (HTTPS only); it reaches the app through an
+    # internal load balancer's HTTP listener, health checks included. Redirecting HTTP here
+    # would redirect those (and, if the balancer says http, every request): off by default.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/(health|ready)$"]
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_SSL_REDIRECT else ["security.W008"]),
+        # Preloading is the domain owner's call (it is hard to undo), not this app's default.
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 # JSON lines for CloudWatch and anything that reads a pipe or a file; readable lines for a

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ragplatform.errors import error_body
+from ragplatform.schema import error_response
 
 _STATUS = inline_serializer("Status", {"status": serializers.CharField()})
 
@@ -22,7 +23,13 @@ def health(request):
     return Response({"status": "ok"})
 
 
-@extend_schema(responses=_STATUS, tags=["health"])
+@extend_schema(
+    responses={
+        200: _STATUS,
+        503: error_response("The database cannot be reached (`database_unavailable`)."),
+    },
+    tags=["health"],
+)
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])

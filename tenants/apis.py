@@ -1,10 +1,12 @@
 """Platform-admin REST API: manage tenants and their keys by script (ADMIN_API_KEY)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ragplatform import inputs
+from ragplatform.schema import error_response
 from tenants import provider_policy, selectors, services
 from tenants.authentication import PlatformAdminAuthentication
 from tenants.models import ROUTES, Tenant
@@ -33,7 +35,9 @@ class TenantOutput(serializers.ModelSerializer):
         ]
 
 
-class TenantInput(serializers.Serializer):
+class TenantInput(inputs.JsonInput):
+    """A new tenant; what is left out takes the platform's defaults."""
+
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=64)
     data_sovereignty = serializers.ChoiceField(choices=Tenant.Sovereignty.choices, required=False)
@@ -50,12 +54,16 @@ class TenantInput(serializers.Serializer):
 
 
 class TenantPatchInput(TenantInput):
+    """Only the fields sent are changed."""
+
     name = serializers.CharField(max_length=200, required=False)
     slug = None
     is_active = serializers.BooleanField(required=False)
 
 
-class KeyInput(serializers.Serializer):
+class KeyInput(inputs.JsonInput):
+    """A name for the key: the app that will use it."""
+
     name = serializers.CharField(max_length=100)
 
 
@@ -77,14 +85,36 @@ class KeyOutput(serializers.Serializer):
 class AdminApi(APIView):
     authentication_classes = [PlatformAdminAuthentication]
     permission_classes = [IsPlatformAdmin]
+    # The tenants' rate limits are theirs; the admin API is for the platform's own scripts.
+    throttle_classes = []
+
+
+TENANT_RULES = error_response(
+    "Invalid values (`invalid_request`), or settings that break a tenant rule "
+    "(`invalid_tenant`): an AU tenant on a provider outside Australia, web search for an AU "
+    "tenant without allow_web_search_outside_au, a model the provider does not serve."
+)
 
 
 class TenantListCreateApi(AdminApi):
-    @extend_schema(responses=TenantOutput(many=True), tags=["admin"])
+    @extend_schema(
+        responses=inline_serializer("TenantList", {"results": TenantOutput(many=True)}),
+        operation_id="admin_tenants_list",
+        tags=["admin"],
+    )
     def get(self, request):
+        """Every tenant, active or not (not paginated)."""
         return Response({"results": TenantOutput(selectors.tenant_list(), many=True).data})
 
-    @extend_schema(request=TenantInput, responses={201: TenantOutput}, tags=["admin"])
+    @extend_schema(
+        request=TenantInput,
+        responses={
+            201: TenantOutput,
+            400: TENANT_RULES,
+            409: error_response("A tenant has this slug already (`conflict`)."),
+        },
+        tags=["admin"],
+    )
     def post(self, request):
         data = TenantInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -97,7 +127,9 @@ class TenantDetailApi(AdminApi):
     def get(self, request, slug):
         return Response(TenantOutput(selectors.tenant_get(slug=slug)).data)
 
-    @extend_schema(request=TenantPatchInput, responses=TenantOutput, tags=["admin"])
+    @extend_schema(
+        request=TenantPatchInput, responses={200: TenantOutput, 400: TENANT_RULES}, tags=["admin"]
+    )
     def patch(self, request, slug):
         tenant = selectors.tenant_get(slug=slug)
         data = TenantPatchInput(data=request.data, partial=True)
@@ -105,7 +137,7 @@ class TenantDetailApi(AdminApi):
         tenant = services.tenant_update(tenant=tenant, **data.validated_data)
         return Response(TenantOutput(tenant).data)
 
-    @extend_schema(responses=TenantOutput, tags=["admin"])
+    @extend_schema(responses={200: TenantOutput}, tags=["admin"])
     def delete(self, request, slug):
         """Deactivate the tenant (its data is kept; its keys stop working)."""
         tenant = services.tenant_deactivate(tenant=selectors.tenant_get(slug=slug))
@@ -113,8 +145,13 @@ class TenantDetailApi(AdminApi):
 
 
 class KeyListCreateApi(AdminApi):
-    @extend_schema(responses=KeyOutput(many=True), tags=["admin"])
+    @extend_schema(
+        responses=inline_serializer("ApiKeyList", {"results": KeyOutput(many=True)}),
+        operation_id="admin_tenants_keys_list",
+        tags=["admin"],
+    )
     def get(self, request, slug):
+        """The tenant's keys, revoked ones too (not paginated); never the key itself."""
         keys = selectors.api_key_list(tenant=selectors.tenant_get(slug=slug))
         return Response({"results": KeyOutput(keys, many=True).data})
 

@@ -18,9 +18,31 @@ ARGS = [
 ]
 
 
+# Each Content-Security-Policy violation of a page, as a console error the test collects.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}` +
+  ` at ${event.sourceFile}:${event.lineNumber}`));
+"""
+
+
+def _collect_csp_violations(page) -> list[str]:
+    violations: list[str] = []
+
+    def on_console(message):
+        text = message.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            violations.append(f"{page.url}: {text}")
+
+    page.add_init_script(CSP_LISTENER)
+    page.on("console", on_console)
+    return violations
+
+
 @contextlib.contextmanager
 def chromium_page():
-    """A fresh page in headless chromium; fails (never skips) when chromium is missing."""
+    """A fresh page in headless chromium; fails (never skips) when chromium is missing.
+    The test also fails if any page it opened broke the Content-Security-Policy."""
     if not Path(CHROMIUM).exists():
         raise AssertionError(
             "Browser tests need Debian's chromium: run `apt-get install chromium` "
@@ -39,7 +61,12 @@ def chromium_page():
             try:
                 page = browser.new_page()
                 page.set_default_timeout(20_000)
+                # What the page broke of the Content-Security-Policy, for tests to read too.
+                page.csp_violations = _collect_csp_violations(page)
                 yield page
+                assert not page.csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+                    page.csp_violations
+                )
             finally:
                 browser.close()
                 # ORM calls made inside Playwright's event-loop context got their own

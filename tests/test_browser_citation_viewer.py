@@ -159,6 +159,29 @@ def test_viewer_pages_zoom_and_opens_the_original(live_server, operator):
         assert original.body().startswith(b"%PDF-")
 
 
+def test_viewer_renders_within_the_content_security_policy(live_server, operator):
+    """PDF.js (module, module worker, fonts, WebAssembly decoders, the PDF) and the highlights
+    need nothing the admin's policy refuses; and a violation would be seen."""
+    document = Document.objects.for_tenant(operator).get()
+    with chromium_page() as page:
+        admin_login(page, live_server.url, "operator", "operator-pass-123")
+        response = page.goto(f"{live_server.url}/admin/documents/document/{document.pk}/viewer/")
+        policy = response.headers["content-security-policy"]
+        assert "worker-src 'self'" in policy and "'unsafe-inline'" not in policy
+        assert response.headers["x-frame-options"] == "DENY"
+        rendered(page, 1)
+        page.locator("#viewer-next").click()
+        rendered(page, 2)
+        assert page.locator("#pdf-viewer .textLayer span").count() > 0
+        assert page.csp_violations == []
+
+        page.evaluate("document.body.setAttribute('style', 'color: red')")
+        page.wait_for_function("() => getComputedStyle(document.body).color !== 'red'")
+        page.wait_for_timeout(200)
+        assert any("style-src" in v for v in page.csp_violations), page.csp_violations
+        page.csp_violations.clear()
+
+
 def test_query_run_detail_citation_opens_the_viewer(live_server, operator):
     with chromium_page() as page:
         admin_login(page, live_server.url, "operator", "operator-pass-123")

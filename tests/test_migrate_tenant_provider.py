@@ -200,7 +200,9 @@ def test_demo_ea_tenant_moves_to_bedrock_and_then_answers_from_sydney(fake_bedro
     assert len(fake_bedrock.invoke_requests()) == chunks > 0
     client = client_for(api_key_issue(tenant=ea, name="app")[1])
     response = client.post(
-        "/api/v1/query", {"question": "What final dividend did the directors declare?"}
+        "/api/v1/query",
+        {"question": "What final dividend did the directors declare?"},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["provider"] == "bedrock"

@@ -4,6 +4,7 @@ The entry points load them (ragplatform.startup.prepare_process, called by manag
 ragplatform.wsgi in each gunicorn worker); the settings only check that they are there.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -220,3 +221,70 @@ def test_image_build_collectstatic_needs_no_secrets(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()  # the manifest WhiteNoise serves
     assert list((tmp_path / "static" / "admin").rglob("*.css"))
+
+
+# What a real deployment's secrets look like to `check --deploy` (a SECRET_KEY of 50+ varied
+# characters); the database is never reached, and is on 127.0.0.1 if it were.
+DEPLOY_SECRETS = {
+    **ALL_SECRETS,
+    "rag-system/DATABASE_URL": "postgres://u:p@127.0.0.1:9/rag",
+    "rag-system/DJANGO_SECRET_KEY": "k9$Qz!7vWm@2pLx#4nRt%8bYc^6hJd&1sFg*3aEe(5uIo)0yTq-Vr+Ns=Pz",
+}
+
+
+@pytest.fixture
+def deploy_secrets(moto_server):
+    client = boto3.client(
+        "secretsmanager",
+        region_name=REGION,
+        endpoint_url=moto_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    _put(client, DEPLOY_SECRETS)
+    return moto_server
+
+
+def test_check_deploy_is_clean_under_production_settings(deploy_secrets):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(deploy_secrets),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+# A request through the app as a gunicorn worker has it, over HTTPS (as the load balancer says
+# with X-Forwarded-Proto) and over plain HTTP.
+_HEADERS_OVER = """
+import json, ragplatform.wsgi
+from django.test import Client
+client = Client()
+print(json.dumps({
+    "https": dict(client.get("/api/v1/health", HTTP_X_FORWARDED_PROTO="https").headers),
+    "http": dict(client.get("/api/v1/health").headers),
+}))
+"""
+
+
+def test_hsts_is_sent_over_tls_only_in_production(deploy_secrets):
+    result = subprocess.run(
+        [sys.executable, "-c", _HEADERS_OVER],
+        cwd=ROOT,
+        env=_production_env(deploy_secrets),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["https"]["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in headers["http"]
+    for over in ("https", "http"):
+        assert headers[over]["X-Content-Type-Options"] == "nosniff"
+        assert headers[over]["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in headers[over]["Content-Security-Policy"]

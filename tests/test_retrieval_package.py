@@ -95,3 +95,16 @@ def test_execute_refuses_a_statement_without_the_tenant_filter_or_a_tenant_in_pa
         sql.execute(
             _Cursor(), sql.PASSAGE_CHUNKS_SQL, {"ids": [1], "tenant": "other"}, tenant=_Tenant()
         )
+
+
+def test_each_legs_best_pages_stay_among_the_results_when_reserved():
+    # The vector leg, weighted 3, fills the top 2 with its own pages; the full-text leg's
+    # best page (chunk 9, alone on p9) is kept in place of the weakest unreserved one.
+    params = DEFAULT_PARAMS.variant(vector_weight=3, reserved_per_leg=1)
+    fused = fuse([1, 2, 3], [9], k=3, params=params)
+    page_of = {1: "p1", 2: "p2", 3: "p3", 9: "p9"}
+    legs = (fused.vector_rank, fused.text_rank)
+    kept = rank_pages(fused.scores, page_of, k=2, params=params, legs=legs)
+    assert [ids for _, ids in kept] == [[1], [9]]
+    plain = rank_pages(fused.scores, page_of, k=2, params=params.variant(reserved_per_leg=0))
+    assert [ids for _, ids in plain] == [[1], [2]]

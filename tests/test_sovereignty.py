@@ -98,8 +98,8 @@ def test_platform_api_patch_cannot_move_an_au_tenant_to_another_model(admin_api,
 
 
 def test_admin_form_rejects_a_us_profile_for_an_au_tenant(client, tenant_au):
-    User.objects.create_superuser("op", "op@example.com", "pw-0123456789")
-    client.login(username="op", password="pw-0123456789")
+    # force_login: the admin's login backend (django-axes) needs the request login() lacks.
+    client.force_login(User.objects.create_superuser("op", "op@example.com", "pw-0123456789"))
     form = {
         "name": tenant_au.name,
         "slug": tenant_au.slug,

@@ -48,10 +48,12 @@ def rank_pages(
     *,
     k: int,
     params: RetrievalParams,
+    legs: Sequence[Mapping[int, int]] = (),
 ) -> list[tuple[float, list[int]]]:
     """The k best pages as (score, their chunk ids best first): one entry per page, so k
     citations cover k different pages. `page_of` maps a chunk id to its page's key; chunks
-    missing from it (deleted meanwhile) are dropped."""
+    missing from it (deleted meanwhile) are dropped. `legs` are the legs' chunk ranks: each
+    leg's best `params.reserved_per_leg` pages are kept among the k (see RetrievalParams)."""
     pages: dict[Hashable, list[int]] = {}
     for chunk_id in sorted(scores, key=lambda c: (-scores[c], c)):
         if chunk_id in page_of:
@@ -59,4 +61,26 @@ def rank_pages(
     combine = sum if params.page_score == "sum" else max
     scored = [(combine(scores[c] for c in ids), ids) for ids in pages.values()]
     scored.sort(key=lambda entry: (-entry[0], entry[1][0]))
-    return scored[:k]
+    if not params.reserved_per_leg:
+        return scored[:k]
+    reserved = set()
+    for ranks in legs:
+        pages_by_rank = dict.fromkeys(
+            page_of[c] for c in sorted(ranks, key=ranks.get) if c in page_of
+        )
+        reserved.update(list(pages_by_rank)[: params.reserved_per_leg])
+    return _with_reserved(scored, k, reserved, page_of)
+
+
+def _with_reserved(scored, k, reserved, page_of):
+    """The first k of `scored`, where a reserved page below the k takes the place of the
+    lowest unreserved one above it; the kept entries stay in score order."""
+    chosen = scored[:k]
+    missing = [entry for entry in scored[k:] if page_of[entry[1][0]] in reserved]
+    for entry in missing:
+        free = [i for i, e in enumerate(chosen) if page_of[e[1][0]] not in reserved]
+        if not free:
+            break
+        chosen[free[-1]] = entry
+    chosen.sort(key=lambda entry: (-entry[0], entry[1][0]))
+    return chosen

@@ -11,11 +11,20 @@ class RetrievalParams:
 
     # Reciprocal rank fusion constant (Cormack et al. 2009); 60 is the usual, robust choice.
     rrf_k: int = 60
-    # Each leg's weight in the fusion: score = sum of weight / (rrf_k + rank). On the real
-    # dev filings (python -m bench.filings --sweep, 64 questions) the semantic leg is worth
-    # twice the full-text one: hits@5 46 -> 47 and hits@1 24 -> 31 of 64.
+    # Each leg's weight in the fusion: score = sum of weight / (rrf_k + rank). RRF is flat:
+    # with a weight above 1 a leg's rank-12 page outscores the other leg's rank 1, so the
+    # heavier leg alone fills the first citations. On the real dev filings
+    # (python -m bench.filings --sweep, 64 questions) the semantic leg weighted 2 finds more
+    # first citations (hits@1 24 -> 31, @5 46 -> 47), but on the synthetic filings, where
+    # exact wording wins, it loses them (bench.retrieval @5 1.00 -> 0.77; x1.5 too), unless
+    # the full-text leg's best pages are reserved (below): x2 + 2 reserved keeps 1.00 @5.
     vector_weight: float = 2.0
     text_weight: float = 1.0
+    # Each leg's best pages kept among the results whatever the fusion says (0: none), so a
+    # heavier leg cannot push the other's best match out of the first citations. Synthetic
+    # filings with vector x2: 0 reserved @5 0.77, 1 -> 0.97, 2 -> 1.00; dev filings (15
+    # questions of the first 10 filings): @5 14/15 and @1 8/15 with 0, 1 or 2 reserved.
+    reserved_per_leg: int = 2
     # How deep each leg's ranking goes into the fusion, per result asked for. A deep list
     # lets a leg's weak matches collect fusion credit merely for also appearing in the other
     # list (synthetic long filings: top k 17/18, 2.5k 16, 6k 15-16), but on real filings the

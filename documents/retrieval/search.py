@@ -135,8 +135,15 @@ def hybrid_search(
     terms_of_query = frozenset(query_terms(query))
     return [
         _hit(chunks, ids, score, fused, terms_of_query, params)
-        for score, ids in rank_pages(fused.scores, page_of, k=k, params=params)
+        for score, ids in rank_pages(
+            fused.scores, page_of, k=k, params=params, legs=_weighted_legs(fused, params)
+        )
     ]
+
+
+def _weighted_legs(fused, params: RetrievalParams) -> tuple:
+    legs = ((fused.vector_rank, params.vector_weight), (fused.text_rank, params.text_weight))
+    return tuple(ranks for ranks, weight in legs if weight)
 
 
 class _PassageChunk(NamedTuple):
