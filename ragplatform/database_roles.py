@@ -1,0 +1,101 @@
+"""The two database roles: the tables' owner (migrations, per-tenant index builds) and the
+app role the web app and the worker connect as, which row-level security restricts.
+
+DATABASE_URL is the app role; DATABASE_OWNER_URL (optional) the owner, as the database alias
+"owner". After each migrate the owner grants the app role what it needs on every table, and
+no more: no DDL, no TRUNCATE, and it owns nothing, so the tenant policy always applies to it
+(docs/reliability-and-security.md). The embedded database creates the app role itself
+(ragplatform.embedded_postgres); for RDS the role is created once by hand (docs/deploy.md).
+"""
+
+import structlog
+from django.conf import settings
+from django.core import checks
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+log = structlog.get_logger(__name__)
+
+OWNER_ALIAS = "owner"
+
+APP_GRANTS = (
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+)
+
+
+def owner_alias() -> str:
+    """The alias to run DDL on: the owner's when configured, else the only one there is."""
+    return OWNER_ALIAS if OWNER_ALIAS in settings.DATABASES else "default"
+
+
+def quote_role(role: str) -> str:
+    return '"' + role.replace('"', '""') + '"'
+
+
+def app_role_grant(*, using: str, role: str) -> None:
+    """Grant ``role`` the app's privileges on every table and sequence (as their owner)."""
+    with connections[using].cursor() as cursor:
+        for statement in APP_GRANTS:
+            cursor.execute(statement.format(role=quote_role(role)))
+    log.info("database.app_role_granted", role=role, database=using)
+
+
+@receiver(post_migrate)
+def _grant_after_migrate(sender, using, **kwargs):
+    # Once per migrate: post_migrate is sent for every app with models, after all of them
+    # are migrated.
+    if sender.name != "tenants":
+        return
+    role = settings.DATABASE_APP_ROLE
+    if role and role != connections[using].settings_dict.get("USER"):
+        app_role_grant(using=using, role=role)
+
+
+# Who the app connects as, from the server's point of view.
+_ROLE_SQL = """
+SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+       (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid AND c.relname = ANY(%s))
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+
+
+def app_role_problems(using: str = "default") -> list[str]:
+    """Why the connection's role would not be restricted by row-level security, if it would
+    not (a superuser, BYPASSRLS, or the owner of a tenant-owned table)."""
+    from tenants.checks import tenant_owned_models
+
+    tables = [model._meta.db_table for model in tenant_owned_models()]
+    with connections[using].cursor() as cursor:
+        cursor.execute(_ROLE_SQL, [tables])
+        name, superuser, bypass, owned = cursor.fetchone()
+    problems = []
+    if superuser:
+        problems.append(f"{name} is a superuser")
+    if bypass:
+        problems.append(f"{name} has BYPASSRLS")
+    if owned:
+        problems.append(f"{name} owns {owned} tenant-owned table(s)")
+    return problems
+
+
+@checks.register(checks.Tags.database)
+def app_role_check(app_configs=None, databases=None, **kwargs):
+    """`manage.py check --database default`: the app's connections are restricted."""
+    if "default" not in (databases or []):
+        return []
+    problems = app_role_problems("default")
+    if not problems:
+        return []
+    level = checks.Error if settings.PRODUCTION else checks.Warning
+    return [
+        level(
+            "Row-level security does not restrict the app's database role: "
+            + "; ".join(problems)
+            + ".",
+            hint="Connect as a role without SUPERUSER or BYPASSRLS that owns no tables "
+            "(DATABASE_URL), and migrate as the owner (DATABASE_OWNER_URL): docs/deploy.md.",
+            id="ragplatform.E010" if settings.PRODUCTION else "ragplatform.W010",
+        )
+    ]
