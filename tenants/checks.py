@@ -1,6 +1,8 @@
-"""System checks: every tenant-owned table is under the tenant row-level security policy."""
+"""System checks: every tenant-owned table is under the tenant row-level security policy, and
+the app connects as a role that policy restricts."""
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
@@ -98,3 +100,49 @@ def row_security_database_check(app_configs=None, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+# Who the app connects as, from the server's point of view.
+_ROLE_SQL = """
+SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+       (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid AND c.relname = ANY(%s))
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+
+
+def app_role_problems(using: str = "default") -> list[str]:
+    """Why the connection's role would not be restricted by row-level security, if it would
+    not (a superuser, BYPASSRLS, or the owner of a tenant-owned table)."""
+    tables = [model._meta.db_table for model in tenant_owned_models()]
+    with connections[using].cursor() as cursor:
+        cursor.execute(_ROLE_SQL, [tables])
+        name, superuser, bypass, owned = cursor.fetchone()
+    problems = []
+    if superuser:
+        problems.append(f"{name} is a superuser")
+    if bypass:
+        problems.append(f"{name} has BYPASSRLS")
+    if owned:
+        problems.append(f"{name} owns {owned} tenant-owned table(s)")
+    return problems
+
+
+@checks.register(checks.Tags.database)
+def app_role_check(app_configs=None, databases=None, **kwargs):
+    """`manage.py check --database default`: the app's connections are restricted."""
+    if "default" not in (databases or []):
+        return []
+    problems = app_role_problems("default")
+    if not problems:
+        return []
+    level = checks.Error if settings.PRODUCTION else checks.Warning
+    return [
+        level(
+            "Row-level security does not restrict the app's database role: "
+            + "; ".join(problems)
+            + ".",
+            hint="Connect as a role without SUPERUSER or BYPASSRLS that owns no tables "
+            "(DATABASE_URL), and migrate as the owner (DATABASE_OWNER_URL): docs/deploy.md.",
+            id="ragplatform.E010" if settings.PRODUCTION else "ragplatform.W010",
+        )
+    ]

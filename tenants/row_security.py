@@ -170,7 +170,8 @@ def tenant_transaction(tenant, *, read_only: bool = False, using: str = "default
     tenant_id = str(getattr(tenant, "pk", tenant) or "")
     if not tenant_id:
         raise ValueError("tenant_transaction() needs a tenant")
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+    # Durable: SET LOCAL and READ ONLY hold for the outermost transaction, so this must be it.
+    with transaction.atomic(using=using, durable=True), connections[using].cursor() as cursor:
         if read_only:
             cursor.execute("SET TRANSACTION READ ONLY")
         cursor.execute(
