@@ -22,6 +22,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
+from ragplatform.database_roles import default_as_owner  # noqa: E402
 from tenants import row_security  # noqa: E402
 
 
@@ -38,7 +39,7 @@ def scratch_database(name: str, *, keep: bool = False, reuse: str = ""):
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         reuse or f"bench_{name}_{os.getpid()}"
     )
-    with _as_owner():
+    with default_as_owner():
         old_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, serialize=False, keepdb=bool(reuse)
         )
@@ -53,26 +54,8 @@ def scratch_database(name: str, *, keep: bool = False, reuse: str = ""):
         if keep or reuse:
             print(f"\nKept database {settings.DATABASES['default']['NAME']} (--reuse it).")
         else:
-            with _as_owner():
+            with default_as_owner():
                 connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
-@contextlib.contextmanager
-def _as_owner():
-    """The default connection as the tables' owner (DATABASE_OWNER_URL), when there is one."""
-    database = settings.DATABASES["default"]
-    owner = settings.DATABASES.get("owner")
-    if owner is None:
-        yield
-        return
-    app = {name: database[name] for name in ("USER", "PASSWORD")}
-    database.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
-    connection.close()
-    try:
-        yield
-    finally:
-        database.update(app)
-        connection.close()
 
 
 def _database_exists(name: str) -> bool:

@@ -8,6 +8,8 @@ no more: no DDL, no TRUNCATE, and it owns nothing, so the tenant policy always a
 (ragplatform.embedded_postgres); for RDS the role is created once by hand (docs/deploy.md).
 """
 
+import contextlib
+
 import structlog
 from django.conf import settings
 from django.db import connections
@@ -27,6 +29,26 @@ APP_GRANTS = (
 def owner_alias() -> str:
     """The alias to run DDL on: the owner's when configured, else the only one there is."""
     return OWNER_ALIAS if OWNER_ALIAS in settings.DATABASES else "default"
+
+
+@contextlib.contextmanager
+def default_as_owner():
+    """The default alias connects as the owner for a while (migrate, creating a test or bench
+    database): some migrations (django-tasks-db's) query the default alias whatever alias is
+    migrated, and would wait for ever on the owner's locks from a second connection."""
+    database = settings.DATABASES["default"]
+    owner = settings.DATABASES.get(OWNER_ALIAS)
+    if owner is None:
+        yield
+        return
+    app = {name: database[name] for name in ("USER", "PASSWORD")}
+    connections["default"].close()
+    database.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        database.update(app)
 
 
 def quote_role(role: str) -> str:

@@ -97,7 +97,11 @@ def enter(scope: Scope, *, using: str = "default") -> int:
     stack = _stack(wrapper)
     depth = len(stack)
     stack.append(scope)
-    _apply(wrapper, scope)
+    try:
+        _apply(wrapper, scope)
+    except Exception:
+        del stack[depth:]  # not entered: the next connection must not start in it
+        raise
     return depth
 
 

@@ -1,10 +1,11 @@
-"""`manage.py migrate`, as the tables' owner: on the "owner" database (DATABASE_OWNER_URL)
-when it is configured, so that the app role (DATABASE_URL) never owns a table; then the
-owner grants the app role its privileges (ragplatform.database_roles)."""
+"""`manage.py migrate`, as the tables' owner (DATABASE_OWNER_URL) when it is configured, so
+that the app role (DATABASE_URL) never owns a table; then the owner grants the app role its
+privileges (ragplatform.database_roles). The default alias itself connects as the owner
+meanwhile: some migrations query it whatever database is migrated."""
 
 from django.core.management.commands import migrate
 
-from ragplatform.database_roles import owner_alias
+from ragplatform.database_roles import OWNER_ALIAS, default_as_owner, owner_alias
 from tenants.row_security import all_tenants_audit
 
 
@@ -22,4 +23,7 @@ class Command(migrate.Command):
             reason="migrations, as the tables' owner",
             using=options["database"],
         )
-        return super().handle(*args, **options)
+        if options["database"] != OWNER_ALIAS:
+            return super().handle(*args, **options)
+        with default_as_owner():
+            return super().handle(*args, **{**options, "database": "default"})
