@@ -8,16 +8,12 @@ def flag_existing_contents_pages(apps, schema_editor):
 
     DocumentPage = apps.get_model("documents", "DocumentPage")
     Chunk = apps.get_model("documents", "Chunk")
-    # The migrating connection (the owner's): another one would wait on this one's locks.
-    db = schema_editor.connection.alias
-    pages = (
-        DocumentPage.objects.using(db)
-        .values_list("document_id", "number", "text")
-        .iterator(chunk_size=500)
+    pages = DocumentPage.objects.values_list("document_id", "number", "text").iterator(
+        chunk_size=500
     )
     for document_id, number, text in pages:
         if is_contents_listing(text[:CONTENTS_PAGE_CHARS]):
-            Chunk.objects.using(db).filter(document_id=document_id, page_start=number).update(
+            Chunk.objects.filter(document_id=document_id, page_start=number).update(
                 on_contents_page=True
             )
 

@@ -10,17 +10,11 @@ def read_existing_metadata(apps, schema_editor):
 
     Document = apps.get_model("documents", "Document")
     DocumentPage = apps.get_model("documents", "DocumentPage")
-    # The migrating connection (the owner's): another one would wait on this one's locks.
-    db = schema_editor.connection.alias
-    for document in Document.objects.using(db).only("id").iterator(chunk_size=500):
-        pages = DocumentPage.objects.using(db).filter(
-            document_id=document.pk, number__lte=FIRST_PAGES
-        )
+    for document in Document.objects.only("id").iterator(chunk_size=500):
+        pages = DocumentPage.objects.filter(document_id=document.pk, number__lte=FIRST_PAGES)
         texts = list(pages.order_by("number").values_list("text", flat=True))
         if texts:
-            Document.objects.using(db).filter(pk=document.pk).update(
-                **metadata_from_pages(texts).as_fields()
-            )
+            Document.objects.filter(pk=document.pk).update(**metadata_from_pages(texts).as_fields())
 
 
 class Migration(migrations.Migration):
