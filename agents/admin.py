@@ -16,6 +16,7 @@ from documents.admin import document_viewer_response
 from documents.models import Document
 from ragplatform.exceptions import DomainError
 from tenants.models import Tenant
+from tenants.row_security import tenant_scope
 
 
 def citation_url(citation: dict, *, run_id=None, number: int | None = None) -> str | None:
@@ -152,12 +153,15 @@ class QueryRunAdmin(admin.ModelAdmin):
         form = PlaygroundForm(request.POST or None)
         run = None
         if request.method == "POST" and form.is_valid():
+            tenant = form.cleaned_data["tenant"]
             try:
-                run = query_answer(
-                    tenant=form.cleaned_data["tenant"],
-                    question=form.cleaned_data["question"],
-                    source=QueryRun.Source.PLAYGROUND,
-                )
+                # Asked as the tenant: the database shows the run only that tenant's rows.
+                with tenant_scope(tenant):
+                    run = query_answer(
+                        tenant=tenant,
+                        question=form.cleaned_data["question"],
+                        source=QueryRun.Source.PLAYGROUND,
+                    )
             except DomainError as exc:
                 messages.error(request, f"{exc.code}: {exc.message}")
         context = {

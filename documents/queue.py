@@ -30,18 +30,18 @@ def _task(path: str) -> Task:
     return import_string(path)
 
 
-def ingestion_enqueue(*, document_id: str) -> None:
-    """Queue the document's ingestion."""
-    _task(INGEST_TASK).enqueue(document_id=document_id)
+def ingestion_enqueue(*, document_id: str, tenant_id: str) -> None:
+    """Queue the document's ingestion (the task runs in its tenant's row-level scope)."""
+    _task(INGEST_TASK).enqueue(document_id=document_id, tenant_id=tenant_id)
 
 
-def watchdog_schedule(*, document_id: str) -> None:
+def watchdog_schedule(*, document_id: str, tenant_id: str) -> None:
     """Check on the document after DOCUMENT_WATCHDOG_SECONDS (if the backend can defer)."""
     watch = _task(WATCHDOG_TASK)
     if not task_backends[watch.backend].supports_defer:
         return
     run_after = timezone.now() + timedelta(seconds=settings.DOCUMENT_WATCHDOG_SECONDS)
-    watch.using(run_after=run_after).enqueue(document_id=document_id)
+    watch.using(run_after=run_after).enqueue(document_id=document_id, tenant_id=tenant_id)
 
 
 def lost_ingestion_tasks_fail(*, document_id: str, resumes_after_page: int) -> None:

@@ -31,6 +31,7 @@ from documents.tenant_indexes import tenant_vector_index_ensure
 from providers.base import ProviderError
 from providers.factory import provider_for
 from ragplatform.exceptions import DomainError, NotFound
+from tenants.row_security import all_tenants_scope
 
 log = structlog.get_logger(__name__)
 
@@ -148,8 +149,9 @@ def document_retry(*, document: Document) -> Document:
 
 
 def _enqueue(document: Document) -> None:
-    queue.ingestion_enqueue(document_id=str(document.pk))
-    queue.watchdog_schedule(document_id=str(document.pk))
+    ids = {"document_id": str(document.pk), "tenant_id": str(document.tenant_id)}
+    queue.ingestion_enqueue(**ids)
+    queue.watchdog_schedule(**ids)
 
 
 def document_delete(*, tenant, document_id) -> None:
@@ -570,16 +572,25 @@ def document_watchdog(*, document_id) -> str:
         queue.lost_ingestion_tasks_fail(
             document_id=str(document.pk), resumes_after_page=document.pages_done
         )
-    queue.ingestion_enqueue(document_id=str(document.pk))
+    queue.ingestion_enqueue(document_id=str(document.pk), tenant_id=str(document.tenant_id))
     log.warning("document.requeued", document_id=str(document.pk), status=document.status)
     return "requeued"
 
 
 def ingestion_backlog() -> int:
     """Documents queued or processing across all tenants (an operational metric only)."""
-    return Document.objects.filter(
-        status__in=[Document.Status.QUEUED, Document.Status.PROCESSING]
-    ).count()
+    with all_tenants_scope(actor="worker", reason="ingestion backlog metric"):
+        return Document.objects.filter(
+            status__in=[Document.Status.QUEUED, Document.Status.PROCESSING]
+        ).count()
+
+
+def document_tenant_id(*, document_id) -> str | None:
+    """The tenant of a document, for a task queued before tasks carried their tenant."""
+    with all_tenants_scope(actor="worker", reason=f"tenant of document {document_id}"):
+        tenant_id = Document.objects.filter(pk=document_id).values_list("tenant_id", flat=True)
+        found = tenant_id.first()
+    return str(found) if found else None
 
 
 def tenant_index_maintain(*, document_id) -> str:

@@ -12,18 +12,23 @@ values). The planner picks them when the query's `tenant_id = <literal>` implies
 predicate, which is how Django's psycopg cursor sends parameters.
 
 Built CONCURRENTLY (writes go on) by the ingestion worker after a document is ready, and by
-`manage.py tenant_vector_indexes`. An advisory lock keeps two workers from building the same
+`manage.py tenant_vector_indexes`, on the tables' owner's connection (DDL needs the owner, and
+the decision counts every tenant's chunks, which row-level security hides from the app role;
+ragplatform/database_roles.py). An advisory lock keeps two workers from building the same
 indexes; a build that died half-way leaves an INVALID index, which the next run drops and
 rebuilds.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 import structlog
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from documents.advisory_locks import session_lock
+from ragplatform.database_roles import owner_alias
+from tenants.row_security import all_tenants_scope
 
 log = structlog.get_logger(__name__)
 
@@ -133,19 +138,30 @@ def tenant_vector_index_ensure(*, tenant) -> str:
     """Build the tenant's own indexes if it now needs them; returns what happened.
 
     Must run outside a transaction (CREATE INDEX CONCURRENTLY cannot run inside one)."""
+    # The caller's transaction would hold the locks a concurrent build waits for.
     if connection.in_atomic_block:
         return "skipped: inside a transaction"
-    with connection.cursor() as cursor:
+    with _owner_cursor(f"per-tenant indexes of {tenant.slug}") as cursor:
         state = tenant_index_state(cursor, tenant.pk, exact=True)
         if state.complete:
             return "exists"
         if not state.wanted:
             return "not needed"
-    with session_lock(f"documents.tenant_index:{tenant.pk}") as acquired:
-        if not acquired:
-            return "another worker is building it"
-        with connection.cursor() as cursor:
+        with session_lock(f"documents.tenant_index:{tenant.pk}") as acquired:
+            if not acquired:
+                return "another worker is building it"
             return _build(cursor, tenant)
+
+
+@contextlib.contextmanager
+def _owner_cursor(reason: str):
+    """A cursor as the tables' owner, which sees every tenant's rows (audited)."""
+    using = owner_alias()
+    with (
+        all_tenants_scope(actor="tenant-indexes", reason=reason, using=using),
+        connections[using].cursor() as cursor,
+    ):
+        yield cursor
 
 
 def _build(cursor, tenant) -> str:
@@ -176,7 +192,7 @@ def tenant_vector_index_drop(*, tenant_id) -> list[str]:
     if connection.in_atomic_block:
         raise RuntimeError("tenant_vector_index_drop must run outside a transaction")
     dropped = []
-    with connection.cursor() as cursor:
+    with connections[owner_alias()].cursor() as cursor:
         for name in _definitions(tenant_id):
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
             if cursor.fetchone()[0]:

@@ -10,7 +10,10 @@ class RagPlatformConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from ragplatform import login_audit
+        from ragplatform import (
+            database_roles,  # noqa: F401 - post_migrate grants, checks
+            login_audit,
+        )
         from ragplatform.logging import configure_structlog
 
         # Here rather than in settings, so that reading the settings changes no global state.

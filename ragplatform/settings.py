@@ -154,6 +154,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Each request's row-level security scope ends with it (tenants/row_security.py).
+    "tenants.middleware.RowSecurityMiddleware",
     # One sovereignty scope per request: an AU tenant's request cannot reach OpenAI.
     "providers.guard.SovereigntyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -209,6 +211,14 @@ DATABASES = {}
 if DATABASE_URL:
     DATABASES["default"] = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The tables' owner, for migrate and the per-tenant index builds only (ragplatform/
+# database_roles.py); DATABASE_URL is then the app role, which row-level security restricts.
+DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL").strip()
+if DATABASE_OWNER_URL and DATABASE_URL:
+    DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL, conn_max_age=0)
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# Granted the app's privileges on the tables after each migrate.
+DATABASE_APP_ROLE = DATABASES["default"]["USER"] if "owner" in DATABASES else ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,8 +3,9 @@
 manage.py, ragplatform/wsgi.py (gunicorn), the pytest plugin (tests/startup.py) and the benches
 call `prepare_process()` first. With RAG_ENV=production it loads the secrets from AWS Secrets
 Manager and refuses to start without them; locally, with no DATABASE_URL, it starts the
-embedded PostgreSQL and sets this process's DATABASE_URL, which its settings read and which
-`runplatform` hands to its children.
+embedded PostgreSQL and sets this process's DATABASE_URL (the app role, which row-level
+security restricts) and DATABASE_OWNER_URL (the superuser that owns the tables, for migrate),
+which its settings read and which `runplatform` hands to its children.
 """
 
 import os
@@ -31,7 +32,9 @@ def prepare_process() -> None:
             if env.get("RAG_BUILD_STEP") != "collectstatic":
                 load_production_secrets(os.environ)
         elif not env.get("DATABASE_URL", "").strip():
-            os.environ["DATABASE_URL"] = embedded_postgres.start(data_dir_path(env) / "pg")
+            owner_url = embedded_postgres.start(data_dir_path(env) / "pg")
+            os.environ["DATABASE_OWNER_URL"] = owner_url
+            os.environ["DATABASE_URL"] = embedded_postgres.app_role_url(owner_url)
     except ImproperlyConfigured as exc:
         raise SystemExit(f"ragplatform: refusing to start: {exc}") from None
     _prepared = True

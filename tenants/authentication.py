@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from tenants import row_security
 from tenants.models import ApiKey, Tenant, hash_key, parse_key_prefix
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -45,7 +46,9 @@ def _bearer(request) -> str | None:
 
 
 # The key and its tenant in one statement, read as the ORM reads rows (each field's
-# converters, then Model.from_db). Raw SQL: building the select_related query cost about twice
+# converters, then Model.from_db). The key is read before its tenant is known, so through
+# tenant_api_key_by_prefix (tenants/migrations/0005): the one row with that prefix, past
+# row-level security. Raw SQL: building the select_related query cost about twice
 # the query itself, and RawQuerySet about as much again, on every API request.
 def _converters(model) -> list[tuple[int, list, object]]:
     converters = []
@@ -67,8 +70,8 @@ def _key_reader():
     ]
     # Column names come from the models, never from a request; the prefix is a parameter.
     sql = (
-        f"SELECT {', '.join(columns)} FROM tenants_apikey k "  # noqa: S608
-        "JOIN tenants_tenant t ON t.id = k.tenant_id WHERE k.prefix = %s"
+        f"SELECT {', '.join(columns)} FROM tenant_api_key_by_prefix(%s) k "  # noqa: S608
+        "JOIN tenants_tenant t ON t.id = k.tenant_id"
     )
     attnames = [[f.attname for f in model._meta.concrete_fields] for model in models]
     return sql, list(zip(models, attnames, map(_converters, models), strict=True))
@@ -112,6 +115,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key has been revoked.")
         if not key.tenant.is_active:
             raise exceptions.AuthenticationFailed("This tenant is deactivated.")
+        # From here until the response is ready the database shows only this tenant's rows.
+        row_security.enter_for_request(request, row_security.Scope(tenant_id=str(key.tenant_id)))
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
@@ -133,6 +138,10 @@ class PlatformAdminAuthentication(authentication.BaseAuthentication):
             )
         if not hmac.compare_digest(raw.encode(), expected.encode()):
             raise exceptions.AuthenticationFailed("Invalid admin key.")
+        row_security.all_tenants_audit(
+            actor="platform-admin-api", reason=f"{request.method} {request.path}"
+        )
+        row_security.enter_for_request(request, row_security.Scope(all_tenants=True))
         return PlatformAdmin(), None
 
     def authenticate_header(self, request):

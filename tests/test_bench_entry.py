@@ -45,14 +45,15 @@ with scratch_database("probe", keep=mode == "keep", reuse=reuse):
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}  # this suite's server
+    # This suite's server, the app role and the owner.
+    env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
     )
 
 
 def databases() -> set[str]:
-    with psycopg.connect(settings.DATABASE_URL, autocommit=True) as connection:
+    with psycopg.connect(settings.DATABASE_OWNER_URL, autocommit=True) as connection:
         return {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
 
 
@@ -92,7 +93,7 @@ def test_scratch_database_is_dropped_kept_and_reused():
         assert f"running on {name}\ntenants kept\n" in reused.stdout
         assert name in databases()  # still there for another run
     finally:
-        with psycopg.connect(settings.DATABASE_URL, autocommit=True) as connection:
+        with psycopg.connect(settings.DATABASE_OWNER_URL, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
     missing = run("-c", SCRATCH, "reuse", "bench_probe_nowhere")

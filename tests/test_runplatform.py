@@ -33,7 +33,8 @@ def _wait_for(url: str, timeout: float) -> int:
 
 
 def _start(tmp_path: Path, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ADMIN_API_KEY"}}
+    unset = {"DATABASE_URL", "DATABASE_OWNER_URL", "ADMIN_API_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(RAG_DATA_DIR=str(tmp_path / "data"), RAG_ENV_FILE=str(tmp_path / ".env"))
     return subprocess.Popen(
         [sys.executable, "manage.py", "runplatform", "--port", str(port)],

@@ -7,7 +7,7 @@ import random
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from documents.models import Chunk, Document
 from documents.retrieval import hybrid_search
@@ -23,7 +23,11 @@ from tests.data.pdf_factory import filler, make_pdf
 
 from .worker import db_worker, wait_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
+# The owner's connection builds the indexes (documents/tenant_indexes.py).
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "owner"]),
+    pytest.mark.timeout(240),
+]
 
 WORDS = "revenue margin copper lithium debt lease tax cash equity growth".split()
 
@@ -108,9 +112,10 @@ def threshold(settings):
 
 @pytest.fixture(autouse=True)
 def drop_tenant_indexes():
-    """Flushing the tables between tests keeps indexes: drop the per-tenant ones."""
+    """Flushing the tables between tests keeps indexes: drop the per-tenant ones (as their
+    owner, the tables')."""
     yield
-    with connection.cursor() as cursor:
+    with connections["owner"].cursor() as cursor:
         for name in tenant_index_names():
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
@@ -162,8 +167,9 @@ def test_an_index_left_invalid_by_a_dead_build_is_rebuilt(tenant_a, tenant_b, th
     add_chunks(tenant_a, 60, seed=1)
     add_chunks(tenant_b, 200, seed=2)
     assert tenant_vector_index_ensure(tenant=tenant_a) == "built"
-    # What a CREATE INDEX CONCURRENTLY killed half-way leaves behind.
-    with connection.cursor() as cursor:
+    # What a CREATE INDEX CONCURRENTLY killed half-way leaves behind (a catalog write: the
+    # owner, a superuser here).
+    with connections["owner"].cursor() as cursor:
         cursor.execute(
             "UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass",
             [index_name(tenant_a.pk)],

@@ -13,9 +13,20 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
-    parts = urlsplit(settings.DATABASE_URL)
+def test_database_url(url: str | None = None) -> str:
+    """``url`` (the app role's DATABASE_URL by default) pointed at this process's test
+    database."""
+    parts = urlsplit(url or settings.DATABASE_URL)
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+
+
+def test_database_env() -> dict[str, str]:
+    """DATABASE_URL (the app role) and, when there is one, DATABASE_OWNER_URL (the owner, for
+    per-tenant index builds), both on the test database."""
+    env = {"DATABASE_URL": test_database_url()}
+    if settings.DATABASE_OWNER_URL:
+        env["DATABASE_OWNER_URL"] = test_database_url(settings.DATABASE_OWNER_URL)
+    return env
 
 
 @contextlib.contextmanager
@@ -23,7 +34,7 @@ def db_worker(data_dir: Path, **env_overrides: str):
     """A db_worker subprocess sharing the test database and media directory."""
     env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        **test_database_env(),
         "RAG_DATA_DIR": str(data_dir),
         "DOCUMENT_WATCHDOG_SECONDS": "2",
         **env_overrides,

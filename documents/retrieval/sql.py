@@ -53,7 +53,9 @@ UNION ALL
 SELECT lexeme, positions[1], 1 FROM unnest(to_tsvector('english', %(variants)s))
 """
 
-# The full-text leg, ranked in one statement (see documents.retrieval.text for the why):
+# The full-text leg, ranked in one statement (see documents.retrieval.text for the why). It
+# reads documents_chunk_text, the chunks' tenant-policed full-text view, because under
+# row-level security `@@` could not use the GIN indexes (documents/migrations/0005):
 # - term: each term's chunk count among the tenant's chunks, capped (GIN index);
 # - weight: each term's IDF, and each adjacent-term phrase's (half its pair's IDF);
 # - q: the candidate query, the informative terms OR-ed, else all terms AND-ed; if that
@@ -67,7 +69,7 @@ WITH probe AS (
 ), term AS MATERIALIZED (
     SELECT probe.n, probe.probe, (
         SELECT count(*) FROM (
-            SELECT 1 FROM documents_chunk c
+            SELECT 1 FROM documents_chunk_text c
             WHERE {tenant_filter("c")} AND c.search_vector @@ probe.probe
             LIMIT %(cap)s
         ) hits
@@ -94,7 +96,7 @@ WITH probe AS (
 ), matches AS MATERIALIZED (
     SELECT c.id, c.on_contents_page, c.search_vector,
            ts_rank_cd(c.search_vector, q.loose, 1) AS cover_density
-    FROM documents_chunk c, q
+    FROM documents_chunk_text c, q
     WHERE {tenant_filter("c")}
       AND c.search_vector @@ q.loose{_DOCUMENTS}
     ORDER BY cover_density DESC, c.id  -- ties at the scan limit: the same chunks every time
@@ -102,7 +104,7 @@ WITH probe AS (
 ), fallback AS (
     SELECT c.id, c.on_contents_page, c.search_vector,
            ts_rank_cd(c.search_vector, q.fallback, 1) AS cover_density
-    FROM documents_chunk c, q
+    FROM documents_chunk_text c, q
     WHERE q.fallback IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM matches)
       AND {tenant_filter("c")}

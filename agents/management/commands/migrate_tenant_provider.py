@@ -21,6 +21,7 @@ from providers import guard, registry
 from providers.base import DomainError
 from providers.factory import provider_for
 from tenants.models import Tenant
+from tenants.row_security import tenant_scope
 from tenants.services import TenantInvalid, tenant_update
 
 # Documents being ingested at the switch would mix models; wait this long for them.
@@ -63,7 +64,8 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"Tenant {slug} cannot move to {target}: {exc}") from exc
         # The whole run is the tenant's unit of work: an AU tenant's chunks cannot leave.
-        with guard.sovereign_scope(tenant):
+        # Row-level security: the command reads and writes this tenant's chunks only.
+        with guard.sovereign_scope(tenant), tenant_scope(tenant):
             try:
                 provider = provider_for(planned)
                 self._run(tenant, planned, provider, batch_size, options)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tenants.models import Tenant
+from tenants.row_security import tenant_scope
 from tenants.services import api_key_issue, api_key_revoke
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "agents" / "validation.yaml"
@@ -21,7 +22,9 @@ class InProcessApi:
     def __init__(self, tenant):
         from rest_framework.test import APIClient
 
-        self.key, raw = api_key_issue(tenant=tenant, name="validate_queries")
+        self.tenant = tenant
+        with tenant_scope(tenant):  # the key is the tenant's row
+            self.key, raw = api_key_issue(tenant=tenant, name="validate_queries")
         self.client = APIClient()
         self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
@@ -34,7 +37,8 @@ class InProcessApi:
         return response.status_code, response.json()
 
     def close(self) -> None:
-        api_key_revoke(api_key=self.key)
+        with tenant_scope(self.tenant):
+            api_key_revoke(api_key=self.key)
 
 
 class HttpApi:

@@ -24,6 +24,7 @@ from documents.tenant_indexes import (
     tenant_vector_index_ensure,
 )
 from tenants.models import Tenant
+from tenants.row_security import all_tenants_scope
 
 
 class Command(BaseCommand):
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, build, prune, **options):
+        # Shares of the whole table: every tenant's chunks are counted.
+        with all_tenants_scope(actor="manage.py tenant_vector_indexes", reason="index report"):
+            self._handle(build, prune)
+
+    def _handle(self, build: bool, prune: bool) -> None:
         threshold = settings.TENANT_VECTOR_INDEX_MIN_CHUNKS
         self.stdout.write(
             f"Tenants with at least {threshold:,} chunks and at most half of all chunks get "

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from documents.services import document_upload
 from tenants.models import ApiKey, Tenant
+from tenants.row_security import tenant_scope
 from tenants.services import api_key_issue, tenant_create
 
 SAMPLE_PDFS = Path(settings.BASE_DIR) / "samples" / "pdfs"
@@ -50,17 +51,22 @@ class Command(BaseCommand):
             if tenant is None:
                 tenant = tenant_create(**spec)
                 self.stdout.write(f"Created tenant '{tenant.slug}' ({tenant.name}).")
-            live = ApiKey.objects.for_tenant(tenant).filter(revoked_at__isnull=True)
-            if live.exists():
-                prefixes = ", ".join(k.prefix for k in live)
-                self.stdout.write(
-                    f"  {tenant.slug}: API key already issued (prefix {prefixes}); it is stored "
-                    f"hashed. New one: python manage.py issue_api_key {tenant.slug}"
-                )
-            else:
-                _, raw = api_key_issue(tenant=tenant, name="demo")
-                self.stdout.write(f"  {tenant.slug}: API key (shown once, copy it): {raw}")
-            self._load_samples(tenant)
+            # Its keys and documents are the tenant's rows (row-level security).
+            with tenant_scope(tenant):
+                self._bootstrap_tenant(tenant)
+
+    def _bootstrap_tenant(self, tenant) -> None:
+        live = ApiKey.objects.for_tenant(tenant).filter(revoked_at__isnull=True)
+        if live.exists():
+            prefixes = ", ".join(k.prefix for k in live)
+            self.stdout.write(
+                f"  {tenant.slug}: API key already issued (prefix {prefixes}); it is stored "
+                f"hashed. New one: python manage.py issue_api_key {tenant.slug}"
+            )
+        else:
+            _, raw = api_key_issue(tenant=tenant, name="demo")
+            self.stdout.write(f"  {tenant.slug}: API key (shown once, copy it): {raw}")
+        self._load_samples(tenant)
 
     def _load_samples(self, tenant) -> None:
         """Upload the sample filings (idempotent: the same bytes return the existing document);

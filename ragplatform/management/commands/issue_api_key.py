@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ragplatform.exceptions import DomainError
+from tenants.row_security import tenant_scope
 from tenants.selectors import tenant_get
 from tenants.services import api_key_issue
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, name, **options):
         try:
-            key, raw = api_key_issue(tenant=tenant_get(slug=slug.lower()), name=name)
+            tenant = tenant_get(slug=slug.lower())
+            with tenant_scope(tenant):  # the key is the tenant's row
+                key, raw = api_key_issue(tenant=tenant, name=name)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"{raw}\n(prefix {key.prefix}; shown once)")

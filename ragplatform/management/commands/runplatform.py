@@ -85,6 +85,11 @@ class Command(BaseCommand):
             "DATABASE_URL": settings.DATABASE_URL,
             "RAG_ENV_FILE": str(settings.ENV_FILE),
         }
+        # The owner's connection is for DDL: the worker builds per-tenant indexes with it;
+        # the web app, which answers the internet, never gets it.
+        web_env = {name: value for name, value in env.items() if name != "DATABASE_OWNER_URL"}
+        if settings.DATABASE_OWNER_URL:
+            env["DATABASE_OWNER_URL"] = settings.DATABASE_OWNER_URL
         children = {
             "web": subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 [
@@ -104,7 +109,7 @@ class Command(BaseCommand):
                     "10",
                 ],
                 cwd=settings.BASE_DIR,
-                env=env,
+                env=web_env,
             ),
             "worker": subprocess.Popen(  # noqa: S603
                 [python, manage, "db_worker", "--interval", "0.5", "--no-startup-delay"],
