@@ -7,6 +7,7 @@ from django.core import checks
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
+from ragplatform.database_roles import OWNER_ALIAS
 from tenants.row_security import POLICY_NAME, EnableRowSecurity
 from tenants.scoping import TenantOwned
 
@@ -129,13 +130,19 @@ def app_role_problems(using: str = "default") -> list[str]:
 
 @checks.register(checks.Tags.database)
 def app_role_check(app_configs=None, databases=None, **kwargs):
-    """`manage.py check --database default`: the app's connections are restricted."""
+    """`manage.py check --database default`: the app's connections are restricted. An error
+    once the roles are split (DATABASE_OWNER_URL set: the app role must then be restricted),
+    a warning while the app still connects as the owner (a deployment before docs/deploy.md's
+    "Database roles"); nothing while the default alias is the owner on purpose (migrate)."""
     if "default" not in (databases or []):
         return []
+    owner = settings.DATABASES.get(OWNER_ALIAS)
+    if owner and connections["default"].settings_dict.get("USER") == owner.get("USER"):
+        return []  # migrate (ragplatform.database_roles.default_as_owner) is running
     problems = app_role_problems("default")
     if not problems:
         return []
-    level = checks.Error if settings.PRODUCTION else checks.Warning
+    level, code = (checks.Error, "E010") if owner else (checks.Warning, "W010")
     return [
         level(
             "Row-level security does not restrict the app's database role: "
@@ -143,6 +150,6 @@ def app_role_check(app_configs=None, databases=None, **kwargs):
             + ".",
             hint="Connect as a role without SUPERUSER or BYPASSRLS that owns no tables "
             "(DATABASE_URL), and migrate as the owner (DATABASE_OWNER_URL): docs/deploy.md.",
-            id="ragplatform.E010" if settings.PRODUCTION else "ragplatform.W010",
+            id=f"ragplatform.{code}",
         )
     ]

@@ -8,6 +8,8 @@ import json
 import logging
 
 import pytest
+from django.conf import settings
+from django.core.checks import ERROR, WARNING
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import isolate_apps
@@ -296,3 +298,25 @@ def test_a_new_tenant_owned_model_without_row_security_fails_the_check(monkeypat
 def test_the_owner_connection_is_not_the_apps(db):
     owner = connections["owner"]
     assert owner.settings_dict["USER"] != connection.settings_dict["USER"]
+
+
+def test_an_unrestricted_app_role_is_an_error_once_an_owner_is_configured(monkeypatch):
+    monkeypatch.setattr(checks, "app_role_problems", lambda using: ["rag is a superuser"])
+    (problem,) = checks.app_role_check(databases=["default"])
+    assert (problem.id, problem.level) == ("ragplatform.E010", ERROR)
+
+
+def test_before_the_roles_are_split_an_unrestricted_app_role_only_warns(monkeypatch):
+    # A deployment still connecting as the owner (no DATABASE_OWNER_URL) keeps migrating.
+    monkeypatch.setattr(checks, "app_role_problems", lambda using: ["rag owns 7 table(s)"])
+    without_owner = {alias: db for alias, db in settings.DATABASES.items() if alias != "owner"}
+    monkeypatch.setattr(settings, "DATABASES", without_owner)
+    (problem,) = checks.app_role_check(databases=["default"])
+    assert (problem.id, problem.level) == ("ragplatform.W010", WARNING)
+
+
+def test_migrate_connecting_as_the_owner_is_not_reported(monkeypatch):
+    monkeypatch.setattr(checks, "app_role_problems", lambda using: ["rag owns 7 table(s)"])
+    owner_user = settings.DATABASES["owner"]["USER"]
+    monkeypatch.setitem(connections["default"].settings_dict, "USER", owner_user)
+    assert checks.app_role_check(databases=["default"]) == []
