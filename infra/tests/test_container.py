@@ -1,5 +1,6 @@
 """The Dockerfile (hadolint, and what the image must do) and docker-compose.yml (parsed)."""
 
+import re
 import shlex
 import subprocess
 import sys
@@ -160,7 +161,7 @@ def test_compose_healthchecks(compose):
 
 def test_compose_keeps_data_in_named_volumes(compose):
     assert set(compose["volumes"]) == {"pgdata", "appdata"}
-    assert compose["services"]["db"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert compose["services"]["db"]["volumes"][0] == "pgdata:/var/lib/postgresql/data"
     for name in ("migrate", "web", "worker"):  # uploads written by web, read by the worker
         assert compose["services"][name]["volumes"] == ["appdata:/app/.data"]
 
@@ -171,3 +172,24 @@ def test_compose_points_the_app_at_the_db_service_and_publishes_only_on_loopback
     assert web["environment"]["RAG_ENV"] == "local"
     assert web["ports"] == ["127.0.0.1:${PORT:-8000}:8000"]
     assert "ports" not in compose["services"]["db"]
+
+
+def test_compose_app_connects_as_the_restricted_role_and_only_migrate_and_worker_as_owner(
+    compose,
+):
+    services = compose["services"]
+    init = "./infra/compose/app-role.sql:/docker-entrypoint-initdb.d/10-app-role.sql:ro"
+    assert init in services["db"]["volumes"]
+    script = (REPO / "infra" / "compose" / "app-role.sql").read_text()
+    role = re.search(r"CREATE ROLE (\w+) LOGIN PASSWORD '(\w+)' (.*);", script)
+    assert role, script
+    assert {"NOSUPERUSER", "NOBYPASSRLS"} <= set(role.group(3).split())
+    app_url = f"postgres://{role.group(1)}:{role.group(2)}@db:5432/ragplatform"
+    owner = services["db"]["environment"]["POSTGRES_USER"]
+    for name in ("migrate", "web", "worker"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"] == app_url, name
+    assert "DATABASE_OWNER_URL" not in services["web"]["environment"]
+    for name in ("migrate", "worker"):
+        owner_url = services[name]["environment"]["DATABASE_OWNER_URL"]
+        assert owner_url.startswith(f"postgres://{owner}:"), name
