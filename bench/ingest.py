@@ -24,40 +24,14 @@ from bench.database import scratch_database  # first: it sets Django up
 import pypdfium2 as pdfium
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents.chunking import PageText, plan_chunks
-from documents.parsing import extract_pages, find_boilerplate
+from bench._parsing import parse_extract_and_chunk, raw_extract
 from documents.services import document_ingest, document_upload
-from documents.tables import document_tables, extracted_rows_as_text
 from samples.make_financial_pdfs import generate
 from tenants.services import tenant_create
 
 
-def raw_extract(data: bytes) -> int:
-    pdf = pdfium.PdfDocument(data)
-    pages = len(pdf)
-    for index in range(pages):
-        page = pdf[index]
-        textpage = page.get_textpage()
-        textpage.get_text_range()
-        textpage.close()
-        page.close()
-    pdf.close()
-    return pages
-
-
 def parse_and_chunk(data: bytes) -> int:
-    pages = list(extract_pages(data))
-    boilerplate = find_boilerplate([page.text for page in pages])
-    tables = document_tables(pages, boilerplate=boilerplate)
-    rows = extracted_rows_as_text(tables)
-    plan_chunks(
-        [
-            PageText(p.number, p.label, p.text, p.boxes, table_rows=rows.get(p.number, {}))
-            for p in pages
-        ],
-        title="T",
-        boilerplate=boilerplate,
-    )
+    pages, _ = parse_extract_and_chunk(data)
     return len(pages)
 
 

@@ -21,46 +21,14 @@ import sys
 import time
 from pathlib import Path
 
-import pypdfium2 as pdfium
-
-from documents.chunking import PageText, is_contents_listing, plan_chunks, statement_of
-from documents.parsing import extract_pages, find_boilerplate
-from documents.tables import document_tables, extracted_rows_as_text
+from bench._parsing import parse_extract_and_chunk, raw_extract
+from documents.chunking import is_contents_listing, statement_of
+from documents.tables import extracted_rows_as_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT.parent / "shared" / "financebench-dev" / "pdfs"
 STATEMENT_KINDS = ("income", "balance_sheet", "cash_flow")
 _FIGURE = re.compile(r"\d,\d{3}|\d\.\d|\(\d")
-
-
-def raw_extract(data: bytes) -> int:
-    pdf = pdfium.PdfDocument(data)
-    pages = len(pdf)
-    for index in range(pages):
-        page = pdf[index]
-        textpage = page.get_textpage()
-        textpage.get_text_range()
-        textpage.close()
-        page.close()
-    pdf.close()
-    return pages
-
-
-def parse_extract_and_chunk(data: bytes):
-    """What ingestion does before embedding: pages, running headers, tables, chunks."""
-    pages = list(extract_pages(data))
-    boilerplate = find_boilerplate([page.text for page in pages])
-    tables = document_tables(pages, boilerplate=boilerplate)
-    rows = extracted_rows_as_text(tables)
-    plan_chunks(
-        [
-            PageText(p.number, p.label, p.text, p.boxes, table_rows=rows.get(p.number, {}))
-            for p in pages
-        ],
-        title="T",
-        boilerplate=boilerplate,
-    )
-    return pages, tables
 
 
 def statement_pages(pages) -> dict[int, str]:
