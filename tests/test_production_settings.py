@@ -34,6 +34,18 @@ def _put(client, secrets: dict[str, str]) -> None:
         client.create_secret(Name=name, SecretString=value)
 
 
+def _put_on_server(endpoint: str, secrets: dict[str, str]) -> None:
+    """Put the secrets on the moto server the child processes read them from."""
+    client = boto3.client(
+        "secretsmanager",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    _put(client, secrets)
+
+
 @pytest.fixture
 def sm_client(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -159,14 +171,7 @@ def test_app_refuses_to_start_without_secrets(moto_server):
 
 
 def test_app_starts_with_secrets_from_secrets_manager(moto_server):
-    client = boto3.client(
-        "secretsmanager",
-        region_name=REGION,
-        endpoint_url=moto_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    _put(client, ALL_SECRETS)
+    _put_on_server(moto_server, ALL_SECRETS)
     result = _manage_check(moto_server)
     assert result.returncode == 0, result.stderr
 
@@ -180,14 +185,7 @@ def test_web_worker_refuses_to_start_without_secrets(moto_server):
 
 
 def test_web_worker_starts_with_secrets_from_secrets_manager(moto_server):
-    client = boto3.client(
-        "secretsmanager",
-        region_name=REGION,
-        endpoint_url=moto_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    _put(client, ALL_SECRETS)
+    _put_on_server(moto_server, ALL_SECRETS)
     result = _gunicorn_worker_import(moto_server)
     assert result.returncode == 0, result.stderr
 
@@ -234,14 +232,7 @@ DEPLOY_SECRETS = {
 
 @pytest.fixture
 def deploy_secrets(moto_server):
-    client = boto3.client(
-        "secretsmanager",
-        region_name=REGION,
-        endpoint_url=moto_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    _put(client, DEPLOY_SECRETS)
+    _put_on_server(moto_server, DEPLOY_SECRETS)
     return moto_server
 
 
