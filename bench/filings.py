@@ -162,6 +162,8 @@ SWEEP = {
     "vector x2 + 1 reserved": {"vector_weight": 2.0, "reserved_per_leg": 1},
     "vector x2 + 2 reserved": {"vector_weight": 2.0, "reserved_per_leg": 2},
     "1 reserved": {"reserved_per_leg": 1},
+    "no reserved": {"reserved_per_leg": 0},
+    "weights 1/1, no reserved": {"vector_weight": 1.0, "reserved_per_leg": 0},
 }
 
 
