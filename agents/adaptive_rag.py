@@ -1,6 +1,8 @@
 """Adaptive RAG: route the question, then answer on the chosen route.
 
 START → route_question → financial_docs (the Self-RAG flow) | web_search_agent | sql_agent.
+sql_agent (agents/sql_route.py) goes on to financial_docs when no figure answers and the
+tenant has that route.
 Only the tenant's enabled routes can be chosen; with one route enabled the router call is
 skipped. One compiled graph per set of enabled routes, shared by every tenant that has it.
 """
@@ -13,6 +15,7 @@ from langgraph.graph import END, START, StateGraph
 
 from agents import prompts
 from agents.self_rag import BoundGraph, SelfRagDeps, add_self_rag, messages, timed
+from agents.sql_route import NO_FACTS, SqlRouteDeps, answer_with_sql
 from agents.state import AnswerState
 from agents.web_search import WebSearchUnavailable
 from tenants.models import ROUTES
@@ -31,6 +34,7 @@ class AdaptiveDeps(SelfRagDeps):
     enabled_routes: list[str] = field(default_factory=lambda: ["financial_docs"])
     web_search: Callable[[str], list] | None = None
     web_search_allowed: bool = True
+    sql: SqlRouteDeps = field(default_factory=SqlRouteDeps)
 
     @property
     def routes(self) -> tuple[str, ...]:
@@ -79,7 +83,27 @@ def web_search_agent(state: AnswerState, deps: AdaptiveDeps) -> dict:
 
 
 def sql_agent(state: AnswerState, deps: AdaptiveDeps) -> dict:
-    return {"answer": SQL_UNAVAILABLE, "grounded": False, "decision": "not available"}
+    if deps.sql.run_sql is None:
+        return {"answer": SQL_UNAVAILABLE, "grounded": False, "decision": "not available"}
+    update = answer_with_sql(state["question"], deps.chat, deps.sql)
+    attempts = update["detail"]["attempts"]
+    rows = next((a["rows"] for a in reversed(attempts) if "error" not in a), 0)
+    if update["sql_fallback"]:
+        onward = "financial_docs" in deps.routes
+        update["decision"] = f"no figures after {len(attempts)} attempt(s)" + (
+            " → financial_docs" if onward else ""
+        )
+        if onward:
+            update["route"] = "financial_docs"  # what answers; the trace keeps the attempts
+        else:
+            update.update(answer=NO_FACTS, grounded=False)
+        return update
+    update["decision"] = f"{rows} row(s) after {len(attempts)} attempt(s)"
+    return update
+
+
+def after_sql(state: AnswerState) -> str:
+    return "financial_docs" if state.get("sql_fallback") else "end"
 
 
 def chosen_route(state: AnswerState) -> str:
@@ -100,7 +124,11 @@ def compiled_adaptive(routes: tuple[str, ...]):
         targets["web_search"] = "web_search_agent"
     if "sql" in routes:
         builder.add_node("sql_agent", timed("sql_agent", sql_agent))
-        builder.add_edge("sql_agent", END)
+        if "financial_docs" in targets:
+            onward = {"end": END, "financial_docs": targets["financial_docs"]}
+            builder.add_conditional_edges("sql_agent", after_sql, onward)
+        else:
+            builder.add_edge("sql_agent", END)
         targets["sql"] = "sql_agent"
     builder.add_conditional_edges("route_question", chosen_route, targets)
     return builder.compile()

@@ -20,7 +20,8 @@ class RouterQuery(BaseModel):
     datasource: Route = Field(
         description="financial_docs for questions about the tenant's uploaded filings and "
         "reports; web_search for current events or facts not in those documents; sql for "
-        "aggregations over tables extracted from the documents."
+        "questions that compute, compare or aggregate figures of the documents' tables (a "
+        "change between periods, a ratio, a sum, figures across filings)."
     )
 
 
@@ -40,6 +41,16 @@ class GradeGeneration(BaseModel):
     reason: str = Field(default="", description="One short sentence explaining the verdicts.")
 
 
+class SqlQuery(BaseModel):
+    """One PostgreSQL SELECT over the views facts and filings that fetches the figures the
+    question needs."""
+
+    sql: str = Field(
+        description="One SELECT over the views facts and filings, with document_id and page "
+        "for every figure; an empty string when these views cannot answer the question."
+    )
+
+
 class RewrittenQuestion(BaseModel):
     """A question rewritten for better retrieval from financial filings."""
 
@@ -48,8 +59,10 @@ class RewrittenQuestion(BaseModel):
 
 ROUTER_SYSTEM = (
     "You route questions for a financial document assistant. Choose one datasource from: "
-    "{routes}. Prefer financial_docs for anything that could be answered from the company's "
-    "own annual reports, 10-K filings or financial statements."
+    "{routes}. Choose sql, when offered, for questions that compute, compare or aggregate "
+    "figures (a change between years, a ratio, a total across filings). Prefer "
+    "financial_docs for anything else that could be answered from the company's own annual "
+    "reports, 10-K filings or financial statements."
 )
 
 GRADE_DOCUMENTS_SYSTEM = (
@@ -79,6 +92,25 @@ REWRITE_SYSTEM = (
     "For a metric or ratio (days payable outstanding, quick ratio, free cash flow, capex), "
     "name the line items it is computed from as filings print them; the line items listed "
     "with the question, when given, are those the platform's glossary knows."
+)
+
+SQL_SYSTEM = (
+    "You write one PostgreSQL SELECT that fetches, from the tables extracted from a tenant's "
+    "financial documents, the figures needed to answer the question. Read only these views:\n"
+    "{views}\n"
+    "Rules: one SELECT (WITH is allowed); no other tables, no schema names, no system "
+    "functions; select the figures themselves, one row per figure, each with document_id, "
+    "page, line_item, period and value_text (the answer does the arithmetic, so do not "
+    "aggregate away where a figure came from); match labels with ILIKE and several spellings "
+    "(e.g. '%revenue%' OR '%net sales%'); filter company with ILIKE; at most {max_rows} rows. "
+    "If the views cannot answer the question, return an empty sql."
+)
+
+SQL_ANSWER_SYSTEM = (
+    "You answer a question from the numbered rows a SQL query returned over figures extracted "
+    "from financial documents. Use only those rows; cite each figure with its row number in "
+    "square brackets, e.g. [2]; give units and periods; show any arithmetic you do (a change, "
+    "a ratio) with the figures it uses. If the rows do not answer the question, say so."
 )
 
 WEB_ANSWER_SYSTEM = (
@@ -111,6 +143,15 @@ def grade_generation_user(question: str, passages: list[Passage], answer: str) -
     return (
         f"{question_block(question)}\n\nPassages:\n{format_passages(passages)}\n\nAnswer:\n{answer}"
     )
+
+
+def sql_user(question: str, failures: list[tuple[str, str]]) -> str:
+    """The SQL request; `failures` are the earlier attempts of this question and why each
+    failed, so the model can correct itself."""
+    text = question_block(question)
+    for sql, reason in failures:
+        text += f"\n\nAn earlier attempt:\n{sql}\nfailed: {reason}"
+    return text
 
 
 def rewrite_user(question: str, line_items: str = "") -> str:

@@ -49,14 +49,16 @@ def deps_of(config) -> SelfRagDeps:
 
 
 def timed(name: str, node: Callable) -> Callable:
-    """Wrap ``node(state, deps)`` as a graph node that appends {node, decision, ms} to the trace."""
+    """Wrap ``node(state, deps)`` as a graph node that appends {node, decision, ms} to the
+    trace, with the node's ``detail`` (e.g. the sql route's statements) when it gives one."""
 
     def run(state: AnswerState, config) -> dict:
         started = time.perf_counter()
         update = node(state, deps_of(config))
         decision = update.pop("decision", "")
+        detail = update.pop("detail", None) or {}
         ms = round((time.perf_counter() - started) * 1000, 2)
-        update["trace"] = [{"node": name, "decision": decision, "ms": ms}]
+        update["trace"] = [{"node": name, "decision": decision, "ms": ms, **detail}]
         return update
 
     return run

@@ -10,6 +10,7 @@ from langgraph.errors import GraphRecursionError
 from agents.adaptive_rag import AdaptiveDeps, build_graph
 from agents.models import QueryRun
 from agents.self_rag import recursion_limit
+from agents.sql_route import FactPassage, SqlRouteDeps, row_text
 from agents.state import WebResult
 from agents.web_search import tavily_search
 from documents.highlights import passages_highlights
@@ -51,6 +52,8 @@ def _citations(answer: str, relevant: list, retrieved: list, highlights=None) ->
     used_keys = {_citation_key(p) for p in used}
     out, documents = [], []
     for passage in chosen[:MAX_CITATIONS]:
+        if isinstance(passage, FactPassage) and not passage.cited:
+            continue
         if isinstance(passage, WebResult):
             citation = {
                 "url": passage.url,
@@ -68,7 +71,11 @@ def _citations(answer: str, relevant: list, retrieved: list, highlights=None) ->
                 "score": round(float(passage.score), 4),
                 "chunk_id": passage.chunk_id,
             }
-            documents.append((citation, passage))
+            if isinstance(passage, FactPassage):
+                # A figure of the sql route: its cell's box, from the tenant's own rows.
+                citation["highlights"] = passage.highlights
+            else:
+                documents.append((citation, passage))
         citation["used"] = _citation_key(passage) in used_keys
         out.append(citation)
     if highlights is not None and documents:
@@ -110,6 +117,50 @@ class ProviderClock:
         return timed
 
 
+def _fact_passages(tenant, result) -> list[FactPassage]:
+    """The sql route's rows as passages, each with where its figure is printed."""
+    from documents.facts import provenance
+
+    passages = []
+    for row, where in zip(result.rows, provenance(tenant=tenant, result=result), strict=True):
+        text = row_text(result.columns, row)
+        if where is None:
+            passages.append(FactPassage(text=text, document_id=None))
+        else:
+            passages.append(
+                FactPassage(
+                    text=text,
+                    document_id=where.document_id,
+                    title=where.title,
+                    page=where.page,
+                    page_label=where.page_label,
+                    highlights=where.highlights,
+                )
+            )
+    return passages
+
+
+def _sql_deps(tenant, provider, document_ids) -> SqlRouteDeps:
+    from documents.facts import run_sql
+    from documents.models import Document
+
+    companies = (
+        Document.objects.for_tenant(tenant).exclude(company="").values_list("company", flat=True)
+    )
+    return SqlRouteDeps(
+        run_sql=lambda text: run_sql(
+            tenant=tenant,
+            text=text,
+            timeout_ms=settings.SQL_ROUTE_TIMEOUT_MS,
+            document_ids=document_ids,
+        ),
+        passages=lambda result: _fact_passages(tenant, result),
+        max_sql_attempts=tenant.max_sql_attempts,
+        offline=provider.simulated,
+        companies=sorted(set(companies)) if provider.simulated else [],
+    )
+
+
 def _deps(tenant, provider, totals: dict[str, float], document_ids=None) -> AdaptiveDeps:
     from documents.retrieval import DEFAULT_PARAMS, hybrid_search
 
@@ -134,6 +185,9 @@ def _deps(tenant, provider, totals: dict[str, float], document_ids=None) -> Adap
         enabled_routes=list(tenant.enabled_routes),
         web_search=tavily_search,
         web_search_allowed=not tenant.is_sovereign_au or tenant.allow_web_search_outside_au,
+        sql=_sql_deps(tenant, provider, document_ids)
+        if "sql" in tenant.enabled_routes
+        else SqlRouteDeps(),
     )
 
 

@@ -36,6 +36,7 @@ class AnswerState(TypedDict, total=False):
     repeated: bool  # the last rewrite asked for a query already searched
     relevant: list[Any]
     answer: str
+    sql_fallback: bool  # the sql route found no figures: financial_docs answers instead
     grounded: bool
     answers_question: bool
     retrievals: int

@@ -244,7 +244,8 @@ _WEB = re.compile(
     re.IGNORECASE,
 )
 _SQL = re.compile(
-    r"\b(sum of|average of|aggregate|across all (documents|filings|years)|how many documents)\b",
+    r"\b(sum of|average of|aggregate|across all (documents|filings|years)|how many documents"
+    r"|change in|difference between|compared? (to|with)|year[- ]over[- ]year|growth (in|of))\b",
     re.IGNORECASE,
 )
 

@@ -23,6 +23,9 @@ OWNER_ALIAS = "owner"
 APP_GRANTS = (
     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
     "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    # The sql route's reader (documents/migrations/0007_facts_views.py): the app may
+    # SET LOCAL ROLE to it for one read-only transaction.
+    "GRANT rag_sql_reader TO {role}",
 )
 
 

@@ -113,6 +113,8 @@ RETRIEVAL_SCOPE_BY_QUESTION = env_bool("RETRIEVAL_SCOPE_BY_QUESTION", default=Tr
 # for benches and experiments: e.g. {"rrf_k": 30}. Empty: the measured defaults.
 RETRIEVAL_PARAMS: dict = {}
 QUESTION_MAX_CHARS = env_int("QUESTION_MAX_CHARS", 2000, minimum=1)
+# The sql route (documents/facts.py): a model-written statement is stopped after this long.
+SQL_ROUTE_TIMEOUT_MS = env_int("SQL_ROUTE_TIMEOUT_MS", 3000, minimum=10)
 # How often a queued/processing document is checked for a dead worker (then re-queued).
 DOCUMENT_WATCHDOG_SECONDS = env_int("DOCUMENT_WATCHDOG_SECONDS", 60, minimum=1)
 # A tenant with at least this many chunks (and at most half of all) gets its own partial HNSW

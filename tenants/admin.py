@@ -30,6 +30,7 @@ class TenantForm(forms.ModelForm):
             "requests_per_minute",
             "max_retrieval_attempts",
             "max_generation_retries",
+            "max_sql_attempts",
         ]
 
 
@@ -63,7 +64,14 @@ class TenantAdmin(admin.ModelAdmin):
         ("Models", {"fields": ["provider", "chat_model", "embedding_model"]}),
         (
             "Limits",
-            {"fields": ["requests_per_minute", "max_retrieval_attempts", "max_generation_retries"]},
+            {
+                "fields": [
+                    "requests_per_minute",
+                    "max_retrieval_attempts",
+                    "max_generation_retries",
+                    "max_sql_attempts",
+                ]
+            },
         ),
         ("Record", {"fields": ["id", "created_at", "updated_at"]}),
     ]

@@ -28,6 +28,7 @@ class TenantOutput(serializers.ModelSerializer):
             "requests_per_minute",
             "max_retrieval_attempts",
             "max_generation_retries",
+            "max_sql_attempts",
             "allow_web_search_outside_au",
             "is_active",
             "created_at",
@@ -50,6 +51,7 @@ class TenantInput(inputs.JsonInput):
     requests_per_minute = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
     max_retrieval_attempts = serializers.IntegerField(min_value=1, max_value=10, required=False)
     max_generation_retries = serializers.IntegerField(min_value=0, max_value=10, required=False)
+    max_sql_attempts = serializers.IntegerField(min_value=1, max_value=5, required=False)
     allow_web_search_outside_au = serializers.BooleanField(required=False)
 
 

@@ -55,6 +55,12 @@ class Tenant(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text="Self-RAG: regenerations when an answer is not grounded.",
     )
+    max_sql_attempts = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="SQL route: statements the model may write per question (a refused or "
+        "failed one goes back to it with the reason).",
+    )
     allow_web_search_outside_au = models.BooleanField(
         default=False,
         help_text="AU tenants only: web search sends the question outside Australia. "

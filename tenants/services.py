@@ -22,6 +22,7 @@ TENANT_FIELDS = {
     "requests_per_minute",
     "max_retrieval_attempts",
     "max_generation_retries",
+    "max_sql_attempts",
     "allow_web_search_outside_au",
     "is_active",
 }

@@ -92,11 +92,12 @@ def test_unanswerable_question_says_so(tenant_a, client_a):
     assert body["grounded"] is False or body["limits_hit"]
 
 
-def test_sql_route_is_answered_as_not_available(tenant_a, client_a):
+def test_sql_route_without_figures_goes_on_to_the_documents(tenant_a, client_a):
     tenant_update(tenant=tenant_a, enabled_routes=["financial_docs", "sql"])
     body = ask(client_a, "What is the average of revenue across all years?")
-    assert body["route"] == "sql"
-    assert "not available" in body["answer"]
+    assert body["route"] == "financial_docs"  # no table figures: the documents answer
+    (step,) = [t for t in body["trace"] if t["node"] == "sql_agent"]
+    assert step["decision"].startswith("no figures") and step["attempts"]
 
 
 def test_web_route_without_tavily_key_says_not_configured(tenant_a, client_a, settings):

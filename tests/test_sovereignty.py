@@ -112,6 +112,7 @@ def test_admin_form_rejects_a_us_profile_for_an_au_tenant(client, tenant_au):
         "requests_per_minute": 60,
         "max_retrieval_attempts": 3,
         "max_generation_retries": 1,
+        "max_sql_attempts": 2,
     }
 
     response = client.post(f"/admin/tenants/tenant/{tenant_au.pk}/change/", form)
