@@ -164,6 +164,11 @@ SWEEP = {
     "1 reserved": {"reserved_per_leg": 1},
     "no reserved": {"reserved_per_leg": 0},
     "weights 1/1, no reserved": {"vector_weight": 1.0, "reserved_per_leg": 0},
+    "statement leg x1": {"statement_weight": 1.0},
+    "statement leg x2": {"statement_weight": 2.0},
+    "statement leg x1, named only": {"statement_weight": 1.0, "statement_metrics": False},
+    "statement leg x1, 1 reserved": {"statement_weight": 1.0, "reserved_per_leg": 1},
+    "statement leg x0.5": {"statement_weight": 0.5},
 }
 
 

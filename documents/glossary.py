@@ -161,3 +161,15 @@ def expansions(question: str, *, full_text: bool = False) -> str:
     ]
     found += [label for pattern, label in _STATEMENT_NAMES if pattern.search(text)]
     return " ".join(dict.fromkeys(found))
+
+
+def statements_asked(question: str, *, metrics: bool = True) -> list[str]:
+    """The chunk-context labels (chunking.STATEMENTS) of the primary statements a question
+    names ("use the cash flow statement", "P&L") and, with `metrics`, of those its metrics
+    are read from (DPO: the balance sheet and the income statement), first named first."""
+    text = question.lower()
+    found = [label for pattern, label in _STATEMENT_NAMES if pattern.search(text)]
+    if metrics:
+        words = " ".join(words for pattern, words, _ in _METRICS if pattern.search(text))
+        found += [label for pattern, label in _STATEMENT_NAMES if pattern.search(words)]
+    return list(dict.fromkeys(found))

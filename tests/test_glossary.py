@@ -1,6 +1,6 @@
 """Analysts' metric names expand into the words filings print."""
 
-from documents.glossary import expansions
+from documents.glossary import expansions, statements_asked
 
 
 def test_metric_names_expand_to_line_items_and_their_statement():
@@ -17,3 +17,13 @@ def test_names_printed_as_asked_are_not_expanded_for_full_text():
 
 def test_a_question_without_metric_names_expands_to_nothing():
     assert expansions("Who is the chief executive?") == ""
+
+
+def test_statements_asked_are_those_named_then_those_the_metrics_are_read_from():
+    cash = "Cash flow statement"
+    balance = "Balance sheet (statement of financial position)"
+    income = "Income statement (statement of operations, profit and loss)"
+    assert statements_asked("FY2018 capex? Use the statement of cash flows.") == [cash]
+    assert statements_asked("What is the DPO? Use the P&L.") == [income, balance]
+    assert statements_asked("What is the DPO?", metrics=False) == []
+    assert statements_asked("Who is the new CEO?") == []

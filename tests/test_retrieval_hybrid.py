@@ -343,3 +343,48 @@ def test_chunks_on_contents_pages_are_flagged_at_ingestion_and_by_the_backfill(t
         .filter(on_contents_page=True)
         .values_list("page_start", flat=True)
     ) == {2}
+
+
+def statement_report(company: str) -> list[list[str]]:
+    return [
+        ["Cover page", f"{company} annual report"],
+        [
+            "# Liquidity and capital resources",
+            "Capital expenditures rose as we expanded capacity; capital expenditures are "
+            "expected to stay high.",
+            *filler("liquidity", 10),
+        ],
+        [
+            "Consolidated Statements of Cash Flows",
+            "(in millions) 2024 2023",
+            "Net cash provided by operating activities 1,200 1,100",
+            "Purchases of property, plant and equipment (400) (350)",
+            "Net cash used in investing activities (420) (365)",
+        ],
+        ["# Outlook", *filler("outlook", 20)],
+    ]
+
+
+def test_the_statement_leg_brings_the_statement_the_question_names(tenant_a, tenant_b):
+    mine = ingest(tenant_a, statement_report("Northwind"))
+    ingest(tenant_b, statement_report("Contoso"))
+    question = "What were capital expenditures in 2024? Use the cash flow statement."
+    with_leg = DEFAULT_PARAMS.variant(statement_weight=1.0)
+    hits = hybrid_search(
+        tenant=tenant_a, query=question, embedder=LocalEmbedder(), k=3, params=with_leg
+    )
+    led = [hit for hit in hits if hit.statement_rank]
+    assert [(hit.document_id, hit.page, hit.statement_rank) for hit in led] == [
+        (str(mine.pk), 3, 1)
+    ]
+    assert {hit.document_id for hit in hits} == {str(mine.pk)}  # never tenant B's statement
+    # No statement asked, or the leg weighted 0: no statement leg.
+    plain = hybrid_search(
+        tenant=tenant_a,
+        query="What is the outlook?",
+        embedder=LocalEmbedder(),
+        k=3,
+        params=with_leg,
+    )
+    off = hybrid_search(tenant=tenant_a, query=question, embedder=LocalEmbedder(), k=3)
+    assert not any(hit.statement_rank for hit in plain + off)

@@ -108,3 +108,12 @@ def test_each_legs_best_pages_stay_among_the_results_when_reserved():
     assert [ids for _, ids in kept] == [[1], [9]]
     plain = rank_pages(fused.scores, page_of, k=2, params=params.variant(reserved_per_leg=0))
     assert [ids for _, ids in plain] == [[1], [2]]
+
+
+def test_the_statement_leg_is_fused_with_its_weight_and_left_out_at_zero():
+    params = DEFAULT_PARAMS.variant(rrf_k=10, vector_weight=1, text_weight=1, statement_weight=2)
+    fused = fuse([1], [2], k=5, params=params, statement_ids=[3, 1])
+    assert fused.scores == pytest.approx({1: 1 / 11 + 2 / 12, 2: 1 / 11, 3: 2 / 11})
+    assert fused.statement_rank == {3: 1, 1: 2}
+    off = fuse([1], [2], k=5, params=DEFAULT_PARAMS, statement_ids=[3])
+    assert 3 not in off.scores

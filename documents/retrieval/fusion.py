@@ -1,7 +1,7 @@
 """Fusing the two legs' rankings into ranked pages: pure functions of ids and parameters."""
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from documents.retrieval.params import RetrievalParams
 
@@ -13,6 +13,7 @@ class Fused:
     scores: dict[int, float]
     vector_rank: dict[int, int]
     text_rank: dict[int, int]
+    statement_rank: dict[int, int] = field(default_factory=dict)
 
 
 def fuse(
@@ -22,24 +23,32 @@ def fuse(
     k: int,
     params: RetrievalParams,
     navigation: frozenset[int] | set[int] = frozenset(),
+    statement_ids: Sequence[int] = (),
 ) -> Fused:
     """Weighted reciprocal rank fusion of the legs' best-first chunk ids; `navigation` are
-    the candidates on contents pages (flagged at ingestion)."""
+    the candidates on contents pages (flagged at ingestion); `statement_ids` the statement
+    leg's (see RetrievalParams.statement_weight)."""
     depth = max(k, round(k * params.fusion_depth_per_result))
     if params.demote_contents_pages:
         # Behind every other candidate of its leg: a contents page enters the fusion only
         # when a leg has nothing better, instead of taking an evidence page's place.
         vector_ids = sorted(vector_ids, key=lambda c: c in navigation)
         text_ids = sorted(text_ids, key=lambda c: c in navigation)
+        statement_ids = sorted(statement_ids, key=lambda c: c in navigation)
     vector_rank = {c: rank for rank, c in enumerate(vector_ids[:depth], start=1)}
     text_rank = {c: rank for rank, c in enumerate(text_ids[:depth], start=1)}
+    statement_rank = {c: rank for rank, c in enumerate(statement_ids[:depth], start=1)}
     scores: dict[int, float] = {}
-    for ranks, weight in ((vector_rank, params.vector_weight), (text_rank, params.text_weight)):
+    for ranks, weight in (
+        (vector_rank, params.vector_weight),
+        (text_rank, params.text_weight),
+        (statement_rank, params.statement_weight),
+    ):
         if weight == 0:  # the leg is left out (a one-leg ablation), not merely scored 0
             continue
         for chunk_id, rank in ranks.items():
             scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (params.rrf_k + rank)
-    return Fused(scores, vector_rank, text_rank)
+    return Fused(scores, vector_rank, text_rank, statement_rank)
 
 
 def rank_pages(

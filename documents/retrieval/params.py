@@ -42,6 +42,13 @@ class RetrievalParams:
     # Which legs search with the glossary's expansions too (bench/filings.py measured both).
     expand_vector: bool = True
     expand_text: bool = True
+    # The statement leg: when a question names a primary statement, or a metric read from
+    # one (glossary.statements_asked; `statement_metrics`), the chunks of the searched
+    # documents' pages of that statement (their context carries its label, see
+    # chunking.statement_of), nearest to the question first, are fused as a third leg with
+    # this weight (0: no such leg), and its best pages are reserved as the other legs' are.
+    statement_weight: float = 0.0
+    statement_metrics: bool = True
     # A page's passage (its matched chunks) is capped for the model's prompt.
     max_passage_chars: int = 4000
     # The full-text leg ranks at most this many matching chunks (by cover density first).

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from documents.glossary import expansions
+from documents.glossary import expansions, statements_asked
 from documents.retrieval import sql
 from documents.retrieval.fusion import fuse, rank_pages
 from documents.retrieval.params import DEFAULT_PARAMS, RetrievalParams
@@ -32,6 +32,7 @@ class SearchHit:
     score: float  # fused RRF score
     vector_rank: int | None
     text_rank: int | None
+    statement_rank: int | None = None
     query_terms: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     # The page's chunks that make up `text`, in reading order (their boxes highlight it).
     chunk_ids: tuple[int, ...] = ()
@@ -86,6 +87,9 @@ def hybrid_search(
         return []
     # Metric and statement names in the words filings print (documents.glossary).
     extra = expansions(query)
+    statements = (
+        statements_asked(query, metrics=params.statement_metrics) if params.statement_weight else []
+    )
     vector = sql.vector_literal(
         embedder.embed_query(f"{query} {extra}" if extra and params.expand_vector else query)
     )
@@ -119,16 +123,25 @@ def hybrid_search(
         if terms:
             statement += f"; {sql.TEXT_SQL}"
             bound |= text_params(terms, phrases, state.tenant_chunks, params)
+        if statements:
+            statement += f"; {sql.STATEMENT_SQL}"
+            bound["statements"] = [f"%{_like_escaped(label)}%" for label in statements]
         sql.execute(cursor, statement, bound, tenant=tenant)
         cursor.nextset()
         vector_rows = cursor.fetchall()
         text_rows = cursor.fetchall() if terms and cursor.nextset() else []
+        statement_rows = cursor.fetchall() if statements and cursor.nextset() else []
     fused = fuse(
         [chunk_id for chunk_id, _ in vector_rows],
         [chunk_id for chunk_id, _ in text_rows],
         k=k,
         params=params,
-        navigation={chunk_id for chunk_id, on_contents in vector_rows + text_rows if on_contents},
+        navigation={
+            chunk_id
+            for chunk_id, on_contents in vector_rows + text_rows + statement_rows
+            if on_contents
+        },
+        statement_ids=[chunk_id for chunk_id, _ in statement_rows],
     )
     chunks = _passage_chunks(tenant, list(fused.scores))
     page_of = {c.id: (c.document_id, c.page_start) for c in chunks.values()}
@@ -141,9 +154,17 @@ def hybrid_search(
     ]
 
 
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _weighted_legs(fused, params: RetrievalParams) -> tuple:
-    legs = ((fused.vector_rank, params.vector_weight), (fused.text_rank, params.text_weight))
-    return tuple(ranks for ranks, weight in legs if weight)
+    legs = (
+        (fused.vector_rank, params.vector_weight),
+        (fused.text_rank, params.text_weight),
+        (fused.statement_rank, params.statement_weight),
+    )
+    return tuple(ranks for ranks, weight in legs if weight and ranks)
 
 
 class _PassageChunk(NamedTuple):
@@ -194,6 +215,7 @@ def _hit(chunks, ids, score, fused, terms, params: RetrievalParams) -> SearchHit
         score=round(score, 6),
         vector_rank=fused.vector_rank.get(chunk.id),
         text_rank=fused.text_rank.get(chunk.id),
+        statement_rank=fused.statement_rank.get(chunk.id),
         query_terms=terms,
         chunk_ids=tuple(kept),
     )

@@ -44,6 +44,23 @@ WITH nearest AS MATERIALIZED (
 SELECT id, on_contents_page FROM nearest ORDER BY distance, id
 """
 
+# The statement leg: the chunks whose context names one of the statements asked for,
+# nearest to the question first. Filtered before it is ordered (MATERIALIZED), so the
+# distance is exact and no HNSW scan stops short under the filter: a tenant's statement pages
+# are a few per filing.
+STATEMENT_SQL = f"""
+WITH labelled AS MATERIALIZED (
+    SELECT c.id, c.on_contents_page, c.embedding
+    FROM documents_chunk c
+    WHERE {tenant_filter("c")}
+      AND c.embedding_model = %(model)s{_DOCUMENTS}
+      AND c.context LIKE ANY(%(statements)s)
+)
+SELECT id, on_contents_page FROM labelled
+ORDER BY embedding <=> %(vector)s::vector, id
+LIMIT %(limit)s
+"""
+
 # The question's lexemes in order (stemmed, stopwords dropped), to rank by rarity, then
 # those of its period variants (part 1); fetched with hybrid_search's first statement.
 LEXEMES_SQL = """
