@@ -85,17 +85,16 @@ def retrieve(state: AnswerState, deps: SelfRagDeps) -> dict:
 
 
 def closest_passages(attempts: list[list]) -> list:
-    """The passages of every retrieval, interleaved best first (the question's own search
-    leads), without repeats: what a reader gets when no passage was judged relevant."""
+    """The passages of every retrieval without repeats: the question's own search first, in
+    the retriever's order, then what each rewrite's search added, in its order. What a reader
+    gets when no passage was judged relevant."""
     merged, seen = [], set()
-    for rank in range(max((len(a) for a in attempts), default=0)):
-        for attempt in attempts:
-            if rank < len(attempt):
-                passage = attempt[rank]
-                key = (getattr(passage, "document_id", None), passage.page_label, passage.title)
-                if key not in seen:
-                    seen.add(key)
-                    merged.append(passage)
+    for attempt in attempts:
+        for passage in attempt:
+            key = (getattr(passage, "document_id", None), passage.page_label, passage.title)
+            if key not in seen:
+                seen.add(key)
+                merged.append(passage)
     return merged
 
 

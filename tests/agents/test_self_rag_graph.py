@@ -131,7 +131,7 @@ def test_retrieval_bound_hit_answers_with_no_evidence_and_says_so():
     assert chat.calls.count("GradeDocuments") == 2
 
 
-def test_with_nothing_relevant_every_retrievals_passages_are_cited_interleaved():
+def test_with_nothing_relevant_every_retrievals_passages_are_cited_the_questions_first():
     p1, p2, p3 = (FakePassage(f"passage {n}", page=n, page_label=str(n)) for n in (1, 2, 3))
     chat = ScriptedChat(
         structured=[
@@ -142,8 +142,8 @@ def test_with_nothing_relevant_every_retrievals_passages_are_cited_interleaved()
     )
     state = run(chat, ScriptedRetriever([p1, p2], [p3, p1]), attempts=2)
     assert state["answer"] == NO_EVIDENCE
-    # The question's own best first, then the rewrite's best, then the rest, no repeats.
-    assert state["passages"] == [p1, p3, p2]
+    # The question's own search in its order, then what the rewrite added, no repeats.
+    assert state["passages"] == [p1, p2, p3]
 
 
 def test_a_rewrite_that_repeats_a_search_gives_up_without_searching_again():
