@@ -389,12 +389,13 @@ class LocalChatModel(ChatModel):
                 else "no verbatim quote",
             )
         elif fields == REWRITE_FIELDS:
+            # A rewrite is worth a search only when it adds words: the question without its
+            # generic words finds what the question found (retrieval ignores stopwords and
+            # already searches with the glossary's expansions). Nothing to add: the question
+            # itself, which the graph knows it searched, so it stops there.
             words = [w for w in terms(question) if w not in _GENERIC]
             extra = [_SYNONYMS[w] for w in words if w in _SYNONYMS]
-            rewritten = " ".join(words + extra) or question
-            if rewritten == question:
-                rewritten = f"{question} financial statements"
-            result = schema(question=rewritten)
+            result = schema(question=" ".join(words + extra) if extra else question)
         else:
             raise ProviderError(
                 f"The offline local model has no rule for {schema.__name__}.",

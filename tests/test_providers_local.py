@@ -55,3 +55,12 @@ def test_local_model_refuses_a_schema_it_has_no_rule_for():
     with pytest.raises(ProviderError) as excinfo:
         _ask(Sentiment, prompts.question_block(QUESTION))
     assert excinfo.value.code == "local_provider_unsupported"
+
+
+def test_local_rewrite_adds_words_or_gives_the_question_back():
+    widened = _ask(prompts.RewrittenQuestion, prompts.rewrite_user("What was revenue?"))
+    assert "net sales" in widened.question
+    # Nothing to add: the same question, which the graph has searched, so it stops there.
+    question = "Which region dragged down overall growth?"
+    same = _ask(prompts.RewrittenQuestion, prompts.rewrite_user(question))
+    assert same.question == question
