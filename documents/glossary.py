@@ -42,12 +42,12 @@ METRICS: tuple[tuple[str, str], ...] = (
         "total current assets total current liabilities balance sheet",
     ),
     (
-        r"free cash flow|\bfcf\b",
+        r"free cash ?flows?|\bfcf\b",
         "net cash provided by operating activities purchases of property, plant and "
         "equipment capital expenditures cash flow statement",
     ),
     (
-        r"operating cash flow|cash from operations|cash flows? from operating",
+        r"operating cash ?flows?|cash from operations|cash ?flows? from operating",
         "net cash provided by operating activities cash flow statement",
     ),
     (
@@ -127,7 +127,7 @@ METRICS: tuple[tuple[str, str], ...] = (
 
 # The statement a question tells us to use, as chunk contexts label it (chunking.STATEMENTS).
 STATEMENT_NAMES: tuple[tuple[str, str], ...] = (
-    (r"cash flows? statements?|statements? of cash flows?", "Cash flow statement"),
+    (r"cash ?flows? statements?|statements? of cash ?flows?", "Cash flow statement"),
     (
         r"balance sheets?|statements? of financial position",
         "Balance sheet (statement of financial position)",

@@ -27,3 +27,8 @@ def test_statements_asked_are_those_named_then_those_the_metrics_are_read_from()
     assert statements_asked("What is the DPO? Use the P&L.") == [income, balance]
     assert statements_asked("What is the DPO?", metrics=False) == []
     assert statements_asked("Who is the new CEO?") == []
+
+
+def test_cash_flow_written_as_one_word_is_the_same_metric_and_statement():
+    assert "capital expenditures" in expansions("Is free cashflow conversion improving?")
+    assert statements_asked("Use the cashflow statement.") == ["Cash flow statement"]
