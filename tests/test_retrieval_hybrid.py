@@ -386,5 +386,11 @@ def test_the_statement_leg_brings_the_statement_the_question_names(tenant_a, ten
         k=3,
         params=with_leg,
     )
-    off = hybrid_search(tenant=tenant_a, query=question, embedder=LocalEmbedder(), k=3)
+    off = hybrid_search(
+        tenant=tenant_a,
+        query=question,
+        embedder=LocalEmbedder(),
+        k=3,
+        params=DEFAULT_PARAMS.variant(statement_weight=0),
+    )
     assert not any(hit.statement_rank for hit in plain + off)

@@ -115,5 +115,5 @@ def test_the_statement_leg_is_fused_with_its_weight_and_left_out_at_zero():
     fused = fuse([1], [2], k=5, params=params, statement_ids=[3, 1])
     assert fused.scores == pytest.approx({1: 1 / 11 + 2 / 12, 2: 1 / 11, 3: 2 / 11})
     assert fused.statement_rank == {3: 1, 1: 2}
-    off = fuse([1], [2], k=5, params=DEFAULT_PARAMS, statement_ids=[3])
+    off = fuse([1], [2], k=5, params=DEFAULT_PARAMS.variant(statement_weight=0), statement_ids=[3])
     assert 3 not in off.scores
