@@ -3,8 +3,9 @@
 The upload check (parsing.inspect_pdf) and the ingestion parse (parse_child.parse_document)
 run in a child (documents/parse_child.py): a fresh interpreter that imports no Django and gets
 no secret in its environment and no open database connection, with an address-space limit
-of PDF_PARSE_MEMORY_MB. The parent waits PDF_INSPECT_TIMEOUT_S or PDF_PARSE_TIMEOUT_S and
-then kills it. A child that is killed, dies (pdfium aborts when an allocation fails; a
+of PDF_INSPECT_MEMORY_MB or PDF_PARSE_MEMORY_MB. The parent waits PDF_INSPECT_TIMEOUT_S or
+PDF_PARSE_TIMEOUT_S and then kills it; at most PDF_PARSE_CONCURRENCY children work at once
+per process. A child that is killed, dies (pdfium aborts when an allocation fails; a
 segfault) or runs out of memory becomes a PdfRejected with its own code, and the next call
 gets a new child; the calling process carries on. A child that answered is kept for the
 next call (starting one takes a fraction of a second, a call to a running one about a
@@ -52,8 +53,8 @@ EXIT_WAIT_S = 5.0
 # runtime abort() when an allocation fails (RLIMIT_AS); the kernel's OOM killer sends SIGKILL
 # (the parent's own SIGKILL is a timeout, told apart before this is read).
 OUT_OF_MEMORY_EXITS = frozenset({EXIT_OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGKILL})
-# Idle children kept per process, for the next call.
-IDLE_CHILDREN = 1
+# Idle children kept per process, for the next call (one for each memory limit in use).
+IDLE_CHILDREN = 2
 
 # What a child may send back: the result classes and the types inside them.
 _ALLOWED_CLASSES = {
@@ -191,24 +192,48 @@ class _Child:
 
 _idle: list[_Child] = []
 _idle_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] = (0, threading.BoundedSemaphore(1))
+
+
+def _working_slots() -> threading.BoundedSemaphore:
+    """PDF_PARSE_CONCURRENCY slots (made again if the setting changed, as tests do)."""
+    global _slots
+    size = settings.PDF_PARSE_CONCURRENCY
+    with _idle_lock:
+        if _slots[0] != size:
+            _slots = (size, threading.BoundedSemaphore(size))
+        return _slots[1]
 
 
 def _checkout(memory_mb: int) -> _Child:
+    """An idle child with this memory limit, else a new one."""
+    found, gone = None, []
     with _idle_lock:
-        while _idle:
-            child = _idle.pop()
-            if child.memory_mb == memory_mb and child.process.poll() is None:
-                return child
-            child.close()
-    return _Child(memory_mb)
+        for child in list(_idle):
+            if child.process.poll() is not None:
+                _idle.remove(child)
+                gone.append(child)
+            elif found is None and child.memory_mb == memory_mb:
+                _idle.remove(child)
+                found = child
+    for child in gone:
+        child.close()
+    return found or _Child(memory_mb)
 
 
 def _checkin(child: _Child) -> None:
+    """Keep the child for the next call, one per memory limit, the newest IDLE_CHILDREN."""
+    if not child.reusable:
+        child.close()
+        return
     with _idle_lock:
-        if child.reusable and len(_idle) < IDLE_CHILDREN:
-            _idle.append(child)
-            return
-    child.close()
+        evicted = [idle for idle in _idle if idle.memory_mb == child.memory_mb]
+        _idle[:] = [idle for idle in _idle if idle.memory_mb != child.memory_mb]
+        _idle.append(child)
+        while len(_idle) > IDLE_CHILDREN:
+            evicted.append(_idle.pop(0))
+    for idle in evicted:
+        idle.close()
 
 
 @atexit.register
@@ -220,18 +245,18 @@ def close_idle() -> None:
         child.close()
 
 
-def _run(kind: str, data: bytes, arguments: dict, *, timeout: float, what: str):
-    memory_mb = settings.PDF_PARSE_MEMORY_MB
-    child = _checkout(memory_mb)
-    started = time.monotonic()
-    try:
-        answer = child.call(kind, arguments, data, timeout)
-    except (TimeoutError, _ChildDied, _BadAnswer) as exc:
-        child.close()
-        raise _rejection(exc, kind=kind, memory_mb=memory_mb, what=what) from None
-    except BaseException:
-        child.close()
-        raise
+def _run(kind: str, data: bytes, arguments: dict, *, timeout: float, memory_mb: int, what: str):
+    with _working_slots():
+        child = _checkout(memory_mb)
+        started = time.monotonic()
+        try:
+            answer = child.call(kind, arguments, data, timeout)
+        except (TimeoutError, _ChildDied, _BadAnswer) as exc:
+            child.close()
+            raise _rejection(exc, kind=kind, memory_mb=memory_mb, what=what) from None
+        except BaseException:
+            child.close()
+            raise
     log.debug(
         "pdf_child.answered",
         kind=kind,
@@ -295,17 +320,25 @@ def _rejection(exc: Exception, *, kind: str, memory_mb: int, what: str) -> PdfRe
 
 
 def inspect_pdf(data: bytes, *, filename: str, max_pages: int) -> PdfInfo:
-    """parsing.inspect_pdf in the child, within PDF_INSPECT_TIMEOUT_S."""
+    """parsing.inspect_pdf in a child, within PDF_INSPECT_TIMEOUT_S and PDF_INSPECT_MEMORY_MB."""
     return _run(
         "inspect",
         data,
         {"filename": filename, "max_pages": max_pages},
         timeout=settings.PDF_INSPECT_TIMEOUT_S,
+        memory_mb=settings.PDF_INSPECT_MEMORY_MB,
         what="the upload check",
     )
 
 
 def parse_pdf(data: bytes) -> ParsedDocument:
-    """parse_child.parse_document (pages, running headers, tables) in the child, within
-    PDF_PARSE_TIMEOUT_S."""
-    return _run("parse", data, {}, timeout=settings.PDF_PARSE_TIMEOUT_S, what="parsing")
+    """parse_child.parse_document (pages, running headers, tables) in a child, within
+    PDF_PARSE_TIMEOUT_S and PDF_PARSE_MEMORY_MB."""
+    return _run(
+        "parse",
+        data,
+        {},
+        timeout=settings.PDF_PARSE_TIMEOUT_S,
+        memory_mb=settings.PDF_PARSE_MEMORY_MB,
+        what="parsing",
+    )

@@ -7,6 +7,7 @@ through the API and ingestion. Small limits here keep the bombs quick."""
 import itertools
 import pickle
 import resource
+import threading
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents import bounded_parsing
 from documents.models import Document
-from documents.parsing import PdfInfo
+from documents.parsing import PdfInfo, PdfRejected
 from documents.services import document_ingest
 from tenants.services import tenant_update
 from tests.hostile_pdfs import corpus, glyph_fan_out_pdf, valid_filing
@@ -58,6 +59,7 @@ def client_a(client_a, tenant_a):
 @pytest.fixture(autouse=True)
 def limits(settings):
     settings.PDF_PARSE_MEMORY_MB = MEMORY_MB
+    settings.PDF_INSPECT_MEMORY_MB = 256
     settings.PDF_PARSE_TIMEOUT_S = 20.0
     settings.PDF_INSPECT_TIMEOUT_S = 20.0
 
@@ -110,6 +112,30 @@ def test_a_parse_past_the_time_limit_is_killed_and_fails_as_parse_timeout(client
     assert "longer than the 1 s allowed" in failed.error
     assert seconds < 1.0 + 5.0  # the limit, and a margin for a loaded machine
     assert ingested(good_id).status == "ready"
+
+
+def test_at_most_pdf_parse_concurrency_children_work_at_once(settings):
+    settings.PDF_PARSE_CONCURRENCY = 1
+    settings.PDF_PARSE_TIMEOUT_S = 1.0
+    settings.PDF_PARSE_MEMORY_MB = 2048
+    slow = glyph_fan_out_pdf()
+    outcomes = []
+
+    def parse():
+        with pytest.raises(PdfRejected) as rejected:
+            bounded_parsing.parse_pdf(slow)
+        outcomes.append(rejected.value.code)
+
+    threads = [threading.Thread(target=parse) for _ in range(3)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes == ["parse_timeout"] * 3
+    # One after the other, each for its second; side by side they would take about one.
+    assert time.monotonic() - started >= 3.0
 
 
 def test_a_crash_in_pdfium_fails_its_document_and_the_next_one_is_ready(client_a):
