@@ -9,6 +9,7 @@ EXIT_OUT_OF_MEMORY; pdfium itself aborts when an allocation fails, which the par
 from the exit status.
 """
 
+import contextlib
 import faulthandler
 import json
 import os
@@ -70,8 +71,15 @@ def peak_rss_kb(pid: int | str = "self") -> int:
     return 0
 
 
+def _reset_peak_rss() -> None:
+    """Start peak_rss_kb() again from the memory held now, so it is this request's peak."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+
+
 def _answer(request: tuple, data: bytes) -> tuple:
     kind, arguments, cpu_seconds = request
+    _reset_peak_rss()
     used = resource.getrusage(resource.RUSAGE_SELF)
     # A runaway parse ends even if the parent that would kill it is gone (SIGXCPU).
     soft = int(used.ru_utime + used.ru_stime + cpu_seconds + CPU_BACKSTOP_MARGIN_S)
