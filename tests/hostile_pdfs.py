@@ -356,7 +356,7 @@ def flate_bomb(megabytes: int, byte: int = 0x20) -> bytes:
     return first + repeat * (megabytes - 1) + end + checksum
 
 
-BOMB_MB = 4096  # inflated size of each bomb: twice the default memory limit
+BOMB_MB = 4096  # inflated size of each bomb: four times the default PDF_PARSE_MEMORY_MB
 
 
 def _bombs() -> list[Case]:
@@ -486,6 +486,8 @@ def _page_boxes() -> list[Case]:
     boxes = {
         "media-box-14400": b"[0 0 14400 14400]",
         "media-box-a-billion-points": b"[0 0 1000000000 1000000000]",
+        # pdfium's text page grows with the page's area up to 2^31 points: about 550 MB.
+        "media-box-at-the-int32-limit": b"[0 0 2147483000 2147483000]",
         "media-box-negative": b"[-1000000 -1000000 -10 -10]",
         "media-box-inverted": b"[612 792 0 0]",
         "media-box-empty": b"[0 0 0 0]",
