@@ -117,7 +117,7 @@ class _Child:
         self.connection = ours
         try:
             self._receive(START_TIMEOUT_S)
-        except (TimeoutError, _ChildDied) as exc:
+        except (TimeoutError, _ChildDied, _BadAnswer) as exc:
             self.close()
             raise RuntimeError(f"the PDF parse child did not start ({exc!r})") from exc
         self.start_seconds = time.monotonic() - started

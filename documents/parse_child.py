@@ -101,10 +101,9 @@ def serve(connection: Connection) -> None:
         try:
             request = json.loads(connection.recv_bytes())
             data = connection.recv_bytes()
+            reply = pickle.dumps((*_answer(request, data), peak_rss_kb()), protocol=5)
         except EOFError:
             return
-        try:
-            reply = pickle.dumps((*_answer(request, data), peak_rss_kb()), protocol=5)
         except MemoryError:
             os._exit(EXIT_OUT_OF_MEMORY)
         del data
