@@ -13,6 +13,7 @@ of its own.
 BENCHES = (
     "answers",
     "filings",
+    "hostile",
     "ingest",
     "metadata",
     "page_images",

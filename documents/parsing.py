@@ -580,13 +580,23 @@ def _line_words(textpage: pdfium.PdfTextPage, text: str, lines) -> tuple:
     return tuple(out)
 
 
+def _page(pdf: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError as exc:
+        # A page tree that loops or names a missing page: pdfium counts the page, cannot load it.
+        raise PdfRejected(
+            f"Page {index + 1} of the PDF is damaged and cannot be read.", code="corrupt_pdf"
+        ) from exc
+
+
 def extract_pages(data: bytes) -> Iterator[ParsedPage]:
     """Each page's text, its lines' boxes and its table words (ParsedPage.words), in page
     order. The PDF must already have passed inspect_pdf."""
     pdf = _open(data)
     try:
         for index in range(len(pdf)):
-            page = pdf[index]
+            page = _page(pdf, index)
             try:
                 frame = _page_frame(page)
                 textpage = page.get_textpage()

@@ -20,13 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from documents import queue, storage
+from documents import bounded_parsing, queue, storage
 from documents.advisory_locks import session_lock
 from documents.chunking import PageText, PlannedChunk, contents_pages, plan_chunks
 from documents.metadata import FIRST_PAGES, chunk_title, metadata_from_pages
 from documents.models import Chunk, Document, DocumentPage, Table, TableCell
-from documents.parsing import PdfRejected, extract_pages, find_boilerplate, inspect_pdf, sha256_of
-from documents.tables import ExtractedTable, document_tables, rows_as_text
+from documents.parsing import PdfRejected, sha256_of
+from documents.tables import ExtractedTable, rows_as_text
 from documents.tenant_indexes import tenant_vector_index_ensure
 from providers.base import ProviderError
 from providers.factory import provider_for
@@ -105,7 +105,9 @@ def _upload_one(*, tenant, upload, filename: str) -> Document:
     existing = Document.objects.for_tenant(tenant).filter(sha256=digest).first()
     if existing is not None:
         return _existing(existing)
-    info = inspect_pdf(data, filename=filename, max_pages=settings.DOCUMENT_MAX_PAGES)
+    info = bounded_parsing.inspect_pdf(
+        data, filename=filename, max_pages=settings.DOCUMENT_MAX_PAGES
+    )
     try:
         with transaction.atomic():
             document = Document.objects.create(
@@ -389,7 +391,9 @@ def _pages(document: Document) -> list[PageText]:
         raise DocumentRejected(
             "The stored PDF could not be read; upload it again.", code="file_missing"
         ) from exc
-    parsed = list(extract_pages(data))
+    # pdfium in a child process, bounded in time and memory (documents/bounded_parsing.py).
+    parsed_pdf = bounded_parsing.parse_pdf(data)
+    parsed = parsed_pdf.pages
     empty = [page.number for page in parsed if not page.text.strip()]
     if len(empty) == len(parsed):
         raise DocumentRejected(
@@ -404,8 +408,7 @@ def _pages(document: Document) -> list[PageText]:
             f"{len(empty)} page(s) have no text layer (scanned images?) and are not "
             f"searchable: {shown}."
         )
-    boilerplate = find_boilerplate([page.text for page in parsed])
-    tables = document_tables(parsed, boilerplate=boilerplate)
+    boilerplate, tables = parsed_pdf.boilerplate, parsed_pdf.tables
     with transaction.atomic():
         DocumentPage.objects.for_tenant(document.tenant).filter(document=document).delete()
         _tables_store(document, tables)

@@ -106,6 +106,16 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 2000, minimum=1)
 DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 50, minimum=1)
 EMBED_BATCH_SIZE = env_int("EMBED_BATCH_SIZE", 64, minimum=1)
+# pdfium runs in child processes (documents/bounded_parsing.py): the upload check and the
+# ingestion parse are killed after these many seconds, and a child's address space
+# (interpreter, pdfium, the file and what is read from it) is capped at these many MB. A
+# 500-page filing parses in about 60 MB; the worker and web tasks have 2 GiB each.
+PDF_INSPECT_TIMEOUT_S = env_float("PDF_INSPECT_TIMEOUT_S", 15.0, minimum=0.1)
+PDF_INSPECT_MEMORY_MB = env_int("PDF_INSPECT_MEMORY_MB", 256, minimum=128)
+PDF_PARSE_TIMEOUT_S = env_float("PDF_PARSE_TIMEOUT_S", 120.0, minimum=0.1)
+PDF_PARSE_MEMORY_MB = env_int("PDF_PARSE_MEMORY_MB", 1024, minimum=128)
+# At most this many children parse at once per process (the web app's threads wait for one).
+PDF_PARSE_CONCURRENCY = env_int("PDF_PARSE_CONCURRENCY", 2, minimum=1)
 RETRIEVAL_K = env_int("RETRIEVAL_K", 8, minimum=1)
 # A question naming a company of the tenant's library (and a period) searches only its documents.
 RETRIEVAL_SCOPE_BY_QUESTION = env_bool("RETRIEVAL_SCOPE_BY_QUESTION", default=True)

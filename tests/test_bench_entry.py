@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = {
     "answers": ["--filings", "--provider"],
     "filings": ["--docs", "--only", "--provider", "--keep", "--reuse", "--sweep", "directory"],
+    "hostile": ["--only", "--memory-mb", "--timeout-s"],
     "ingest": ["--repeat"],
     "metadata": ["--only", "directory"],
     "page_images": ["--pages", "--width", "--keep", "--reuse", "pdf"],
