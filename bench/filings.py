@@ -169,6 +169,12 @@ SWEEP = {
     "statement leg x1, named only": {"statement_weight": 1.0, "statement_metrics": False},
     "statement leg x1, 1 reserved": {"statement_weight": 1.0, "reserved_per_leg": 1},
     "statement leg x0.5": {"statement_weight": 0.5},
+    "statement leg x3": {"statement_weight": 3.0},
+    "statement leg x2, named only": {"statement_weight": 2.0, "statement_metrics": False},
+    "no statement leg": {"statement_weight": 0.0},
+    "statement leg x4": {"statement_weight": 4.0},
+    "statement leg x3, named only": {"statement_weight": 3.0, "statement_metrics": False},
+    "statement leg x3, 1 reserved": {"statement_weight": 3.0, "reserved_per_leg": 1},
 }
 
 

@@ -42,13 +42,17 @@ class RetrievalParams:
     # Which legs search with the glossary's expansions too (bench/filings.py measured both).
     expand_vector: bool = True
     expand_text: bool = True
-    # The statement leg: when a question names a primary statement, or a metric read from
-    # one (glossary.statements_asked; `statement_metrics`), the chunks of the searched
-    # documents' pages of that statement (their context carries its label, see
-    # chunking.statement_of), nearest to the question first, are fused as a third leg with
-    # this weight (0: no such leg), and its best pages are reserved as the other legs' are.
-    statement_weight: float = 0.0
-    statement_metrics: bool = True
+    # The statement leg: when a question names a primary statement ("use the cash flow
+    # statement", "P&L"; with `statement_metrics` also when it names a metric read from one,
+    # see glossary.statements_asked), the chunks of the searched documents' pages of that
+    # statement (their context carries its label, see chunking.statement_of), nearest to the
+    # question first, are fused as a third leg with this weight (0: no such leg), and its
+    # best pages are reserved as the other legs' are. Dev filings (64 questions, bench.filings
+    # --sweep): no leg @5 47 @1 20; x1 47/28; x2 53/29; x3 55/29; x4 54/29; named only: x2
+    # 55/25, x3 57/25. Metrics also trigger it for "operating margin" or "net income" whose
+    # evidence is MD&A or a segment page. Synthetic filings with x3 named only: @5 1.00.
+    statement_weight: float = 3.0
+    statement_metrics: bool = False
     # A page's passage (its matched chunks) is capped for the model's prompt.
     max_passage_chars: int = 4000
     # The full-text leg ranks at most this many matching chunks (by cover density first).
