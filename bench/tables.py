@@ -13,7 +13,8 @@ database is needed; the filings are read at run time and never copied into the r
     # DIR defaults to ../shared/financebench-dev/pdfs (a folder of PDFs)
 
 With `--cells [FILE]` it measures instead the cells of a hand-checked list (default
-bench/data/filing_cells.jsonl, see bench/data/README.md for how it was made: figures read
+bench/data/filing_cells.jsonl; bench/data/filing_cells_heldout.jsonl was read after the
+extractor was tuned on the first; bench/data/README.md tells how both were made: figures read
 off rendered pages, not from our extractor). Only the listed filings are parsed, as ingestion
 parses them (extract_pages, find_boilerplate, document_tables). Definitions:
 
