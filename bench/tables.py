@@ -36,7 +36,9 @@ parses them (extract_pages, find_boilerplate, document_tables). Definitions:
 
 A miss is `table` (no cell read on the page), `row` (no row with the keywords), `value` (the
 value not on the row; `sign` or `scale` when a cell of that period differs only by its sign or
-by a power of 1,000) or `period` (the value on the row under another period).
+by a power of 1,000) or `period` (the value on the row under another period). The report has
+totals per filing and overall, then a MISS line per missed cell and a WRONG line per judged
+cell that is wrong.
 
     .venv/bin/python -m bench.tables [DIR] --cells [FILE]
 """
