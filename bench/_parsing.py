@@ -21,11 +21,16 @@ def raw_extract(data: bytes) -> int:
     return pages
 
 
-def parse_extract_and_chunk(data: bytes):
-    """What ingestion does before embedding: pages, running headers, tables, chunks."""
+def parse_and_extract(data: bytes):
+    """Pages, running headers and tables, as ingestion reads them (services._pages)."""
     pages = list(extract_pages(data))
     boilerplate = find_boilerplate([page.text for page in pages])
-    tables = document_tables(pages, boilerplate=boilerplate)
+    return pages, boilerplate, document_tables(pages, boilerplate=boilerplate)
+
+
+def parse_extract_and_chunk(data: bytes):
+    """What ingestion does before embedding: pages, running headers, tables, chunks."""
+    pages, boilerplate, tables = parse_and_extract(data)
     rows = extracted_rows_as_text(tables)
     plan_chunks(
         [

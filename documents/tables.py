@@ -12,6 +12,7 @@ under the same column headers becomes one table.
 """
 
 import calendar
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,8 @@ _VALUE = re.compile(
     r"(?P<close>\))?(?P<percent>%)?(?P<close2>\))?$"
 )
 _QUARTER_YEAR = re.compile(r"^([1-4])Q(\d{2})$")  # "1Q21"
+# "3/25/2023": a date as earnings releases head their columns (month first, as US filers do).
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
 _FOOTNOTE = re.compile(r"^\(\d\)$")  # "2019 2018 (1)": a footnote marker in a header
 _NIL = frozenset({"\u2014", "\u2013", "-", "\u2014\u2014", "--", "\u2212"})
 _YEAR = re.compile(
@@ -56,6 +59,12 @@ _SCALE_WORDS = {
 }
 _UNIT_LINE = re.compile(r"\b(thousands?|millions?|billions?)\b", re.IGNORECASE)
 _PER_SHARE = re.compile(r"per (?:common |ordinary |diluted |basic )?share|\beps\b", re.IGNORECASE)
+_SHARES = re.compile(r"\bshares\b", re.IGNORECASE)
+# A section that names the table's unit or an EPS numerator does not make its rows per share.
+_NOT_A_MEASURE = re.compile(
+    r"\b(?:thousands?|millions?|billions?|numerator|denominator)\b", re.IGNORECASE
+)
+_PAR_VALUE = re.compile(r"par value\b[^;()]{0,24}?\bper share|per share par value", re.IGNORECASE)
 _CURRENCIES = (
     (re.compile(r"A\$|\bAUD\b|australian dollars?", re.I), "AUD"),
     (re.compile(r"€|\bEUR\b|euros?", re.I), "EUR"),
@@ -75,6 +84,19 @@ _INDENT_TOLERANCE = 0.005
 # A table ends after this many lines in a row without figures (a footnote, the next section).
 _MAX_GAP_LINES = 4
 _PROSE_CHARS = 100
+# A label line that stops on a connective or a comma goes on on the next line.
+_WRAPS = re.compile(
+    r"(?:,|(?<!/)\b(?:a|an|and|as|at|by|for|from|in|including|of|on|or|the|to|under|with))$",
+    re.IGNORECASE,
+)
+# A label-only line that refers to the notes, or holds figures (a row not read as one: "NA",
+# dashes, digits), is not a section over the flush rows below it.
+_CAPTION = re.compile(
+    r"\d|(?:^|\s)(?:[\u2014\u2013-]+|n/?a|nm)(?=\s|$)|\bcommitments and contingencies\b",
+    re.IGNORECASE,
+)
+# A flush section's heading is at most this long unless it ends in a colon.
+_FLUSH_CHARS = 50
 # A title or a unit line is looked for this many lines above the header.
 _LOOK_ABOVE = 8
 
@@ -150,7 +172,10 @@ def _year_of(word: str) -> int | None:
     match = _YEAR.match(word)
     if match is None:
         quarter = _QUARTER_YEAR.match(word)
-        return 2000 + int(quarter[2]) if quarter else None
+        if quarter:
+            return 2000 + int(quarter[2])
+        numeric = _NUMERIC_DATE.fullmatch(word.rstrip(",)").lstrip("("))
+        return int(numeric[3]) if numeric else None
     return int(match["year"]) if match["year"] else 2000 + int(match["short"])
 
 
@@ -245,6 +270,11 @@ def _read_line(index: int, text: str, box: Box, words, frame) -> _Line:
     return line
 
 
+def _is_unit_line(text: str) -> bool:
+    """ "(In millions, except per share amounts)", "In thousands": a table's unit, alone."""
+    return bool(_UNIT_LINE.search(text)) and len(text) <= 80 and not _year_of(text.split()[-1])
+
+
 def _is_row(line: _Line) -> bool:
     return bool(line.values)
 
@@ -268,7 +298,12 @@ def page_tables(
         first_row = _next_row(lines, i)
         if first_row is None:
             break
-        header_lines = _header_above(lines, first_row, floor=i)
+        # Where the figures start: the first few rows' leftmost figure (one row's may be a
+        # figure its label swallowed).
+        figures_left = min(
+            frame(line.values[0][1])[0] for line in lines[first_row : first_row + 6] if line.values
+        )
+        header_lines = _header_above(lines, first_row, floor=i, figures_left=figures_left)
         if not header_lines:
             i = first_row + 1
             continue
@@ -300,10 +335,13 @@ def _next_row(lines: list[_Line], start: int) -> int | None:
     return None
 
 
-def _header_above(lines: list[_Line], first_row: int, *, floor: int) -> list[_Line]:
+def _header_above(
+    lines: list[_Line], first_row: int, *, floor: int, figures_left: float
+) -> list[_Line]:
     """The column header lines above a table's first row (at most two section lines, such
     as "Revenue:", between them): period lines ("2023 2022", "December 31,", "Three Months
-    Ended") and short lines centred over the figures ("Years Ended")."""
+    Ended") and short lines centred over the figures ("Years Ended"; a title centred on the
+    page, left of the figures, is not one)."""
     out: list[_Line] = []
     index = first_row - 1
     sections = 0
@@ -319,6 +357,7 @@ def _header_above(lines: list[_Line], first_row: int, *, floor: int) -> list[_Li
             out
             and line.text
             and line.box[0] > 0.3
+            and not _page_title(line.box, figures_left)
             and len(line.text) <= 60
             and not _UNIT_LINE.search(line.text)
             and not _COMPANY.search(line.text)
@@ -331,6 +370,13 @@ def _header_above(lines: list[_Line], first_row: int, *, floor: int) -> list[_Li
             sections += 1
         index -= 1
     return out if any(p for line in out for p in line.phrases) else []
+
+
+def _page_title(box: Box, figures_left: float) -> bool:
+    """A line centred on the page whose middle is left of the figures: a second title
+    ("SEGMENT RESULTS OF OPERATIONS"), not a caption over the columns."""
+    middle = (box[0] + box[2]) / 2
+    return abs(middle - 0.5) < 0.03 and middle < figures_left
 
 
 def _table_end(lines: list[_Line], first_row: int) -> int:
@@ -351,7 +397,9 @@ def _table_end(lines: list[_Line], first_row: int) -> int:
         if gap > _MAX_GAP_LINES or _is_sentence(line.text):
             break
         if len(line.text) > _PROSE_CHARS and not (
-            index + 1 < len(lines) and lines[index + 1].values and _continues(lines[index + 1])
+            index + 1 < len(lines)
+            and lines[index + 1].values
+            and (_continues(lines[index + 1]) or _wraps(line.text))
         ):
             break
     return last_row + 1
@@ -363,8 +411,15 @@ def _is_sentence(text: str) -> bool:
 
 
 def _continues(line: _Line) -> bool:
-    """A row whose label is the end of the line above's ("liabilities 1,326 24")."""
-    return not line.label or line.label[:1].islower()
+    """A row whose label is the end of the line above's: it starts in lower case or with a
+    dollar figure ("liabilities 1,326 24", "$126,435 at fair value) 222,719")."""
+    return not line.label or line.label[:1].islower() or line.label.startswith("$")
+
+
+def _wraps(text: str) -> bool:
+    """A label line of a few words that stops on a connective or a comma, so goes on on the
+    next line ("… 1,192,093,991 shares issued at")."""
+    return len(text.split()) >= 3 and bool(_WRAPS.search(text))
 
 
 def _columns_from(body: list[_Line]) -> list[tuple[float, float]]:
@@ -449,9 +504,12 @@ def _build(
     )
     title, context = _title(lines, header_lines[0].index, skip)
     stub_text = " ".join(stub)
-    # The unit line may sit anywhere from the title to the header's last line.
+    # The unit line may sit anywhere from the title to the header's last line, or between the
+    # header and the first row ("(In millions, except per share amounts)"): not a section.
     between = [line.text for line in lines[header_lines[0].index : header_lines[-1].index + 1]]
-    unit_source = " ".join([stub_text, *context, *between])
+    below = [line for line in body if line.index < rows[0].index and _is_unit_line(line.text)]
+    body = [line for line in body if line not in below]
+    unit_source = " ".join([stub_text, *context, *between, *(line.text for line in below)])
     unit_text, currency, scale = _units(unit_source)
     if not currency and any(
         "$" in line.text for line in rows
@@ -599,6 +657,16 @@ def _column(header: str, context: str, default_year: int | None = None) -> Colum
 def _date_in(text: str, year: int) -> date | None:
     match = _MONTH_THEN_DAY.search(text)
     if match is None:
+        numeric = next(
+            (found for found in _NUMERIC_DATE.finditer(text) if int(found[3]) == year), None
+        )
+        if numeric is not None:
+            month, day = int(numeric[1]), int(numeric[2])
+            month, day = (day, month) if month > 12 else (month, day)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None
         match = _DAY_MONTH.search(text)
         if match is None:
             return None
@@ -615,20 +683,42 @@ def _long_date(value: date) -> str:
     return f"{calendar.month_name[value.month]} {value.day}, {value.year}"
 
 
+@dataclass
+class _Section:
+    left: float  # the label's left edge
+    label: str
+    # Printed at the indentation of the rows it heads ("Revenue" over flush segment rows),
+    # so a row at that indentation stays under it (see _add_rows).
+    flush: bool = False
+
+
 def _add_rows(
     table: ExtractedTable,
     body: list[_Line],
     spans: list[tuple[float, float]],
     *,
     number: int,
-    hierarchy: list[tuple[float, str]],
+    hierarchy: list[_Section],
 ) -> None:
-    """Cells of the table's rows on one page; `hierarchy` holds the open sections (left
-    edge, label) and carries over to a continuation page."""
+    """Cells of the table's rows on one page; `hierarchy` holds the open sections.
+
+    A row nests under the sections left of its label, and closes those at its indentation,
+    except a flush section: a label-only line directly above rows at its own indentation
+    ("Net loss per share" over "Basic", "Diluted"). That one heads the rows at its
+    indentation until a label-only line or a row further left, a "Total" row at its
+    indentation (the total closes what it sums), or a wider gap than the table's rows leave
+    between them."""
     pending: _Line | None = None  # a label-only line that may be a section or a wrapped label
+    usual_gap = _usual_gap(body)
+    previous: _Line | None = None
     for line in body:
+        after_row = previous is not None and bool(previous.values)
+        gap = line.box[1] - previous.box[3] if previous is not None else 0.0
+        previous = line
         if not line.values:
-            if pending is not None and line.text[:1].islower():
+            if pending is not None and (
+                line.text[:1].islower() or (_wraps(pending.text) and _in_labels(pending, spans))
+            ):
                 pending = _Line(
                     index=pending.index, text=f"{pending.text} {line.text}", box=pending.box
                 )
@@ -648,17 +738,31 @@ def _add_rows(
                 _open_section(hierarchy, pending)
             pending = _Line(index=line.index, text=label, box=line.box)
             continue
-        if pending is not None and _continues(line) and not _is_sentence(pending.text):
+        if (
+            pending is not None
+            and (_continues(line) or (_wraps(pending.text) and _in_labels(pending, spans)))
+            and not _is_sentence(pending.text)
+        ):
             label = f"{pending.text} {label}".strip()
             left = pending.box[0]
             pending = None
         elif pending is not None:
-            _open_section(hierarchy, pending)
+            flush = (
+                abs(pending.box[0] - left) <= _INDENT_TOLERANCE
+                and _in_labels(pending, spans)
+                and _heading_like(pending.text)
+            )
+            _open_section(hierarchy, pending, flush=flush)
             pending = None
-        while hierarchy and hierarchy[-1][0] >= left - _INDENT_TOLERANCE:
+        spaced = after_row and gap > max(1.6 * usual_gap, 0.5 * (line.box[3] - line.box[1]))
+        while hierarchy and hierarchy[-1].left >= left - _INDENT_TOLERANCE:
+            if _heads(hierarchy[-1], left) and not spaced:
+                break
             hierarchy.pop()
         label = _clean_label(label)
-        path = (*[section for _, section in hierarchy], label)
+        path = (*[section.label for section in hierarchy], label)
+        if hierarchy and _heads(hierarchy[-1], left) and label.lower().startswith("total"):
+            hierarchy.pop()
         table.rows += 1
         row = table.rows - 1
         values = values[-len(spans) :] if len(values) > len(spans) else values
@@ -666,7 +770,7 @@ def _add_rows(
         for raw, box in values:
             column = _column_of(box, spans)
             value, unit = _value(
-                raw, label, table, year_column=not table.columns[column].fiscal_year
+                raw, path, table, year_column=not table.columns[column].fiscal_year
             )
             taken[column] = Cell(
                 row=row,
@@ -682,13 +786,39 @@ def _add_rows(
         table.cells.extend(taken[column] for column in sorted(taken))
 
 
-def _open_section(hierarchy: list[tuple[float, str]], line: _Line) -> None:
+def _heading_like(text: str) -> bool:
+    """A label-only line that can head flush rows: short or ending in a colon (a long one is
+    the first line of a wrapped label), and not a caption or a row with figures."""
+    return (len(text) <= _FLUSH_CHARS or text.endswith(":")) and not _CAPTION.search(text)
+
+
+def _in_labels(line: _Line, spans: list[tuple[float, float]]) -> bool:
+    """A line that ends left of the figure columns: a label, not a line of column titles."""
+    return line.box[2] <= spans[0][0] + 0.005
+
+
+def _heads(section: _Section, left: float) -> bool:
+    """A flush section over a row at its own indentation."""
+    return section.flush and abs(section.left - left) <= _INDENT_TOLERANCE
+
+
+def _usual_gap(body: list[_Line]) -> float:
+    """The median vertical gap between a table's consecutive lines (page fractions)."""
+    gaps = sorted(
+        below.box[1] - above.box[3]
+        for above, below in itertools.pairwise(body)
+        if below.box[1] > above.box[3]
+    )
+    return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+def _open_section(hierarchy: list[_Section], line: _Line, *, flush: bool = False) -> None:
     left = line.box[0]
-    while hierarchy and hierarchy[-1][0] >= left - _INDENT_TOLERANCE:
+    while hierarchy and hierarchy[-1].left >= left - _INDENT_TOLERANCE:
         hierarchy.pop()
     label = _clean_label(line.text)
     if label and len(label) <= _PROSE_CHARS:
-        hierarchy.append((left, label))
+        hierarchy.append(_Section(left, label, flush))
 
 
 def _clean_label(label: str) -> str:
@@ -696,7 +826,7 @@ def _clean_label(label: str) -> str:
 
 
 def _value(
-    raw: str, label: str, table: ExtractedTable, *, year_column: bool = False
+    raw: str, label_path: tuple[str, ...], table: ExtractedTable, *, year_column: bool = False
 ) -> tuple[Decimal | None, str]:
     """The figure's value with the table's scale applied, and its unit."""
     match = _VALUE.match(raw)
@@ -710,12 +840,29 @@ def _value(
         number = -number
     if match["percent"]:
         return number, "%"
-    if _PER_SHARE.search(label):
+    measure = _share_measure(label_path)
+    if measure == "per share":
         return number, f"{table.unit}/share" if table.unit else "per share"
     if year_column and _year_of(raw) and "." not in raw:
         return number, "year"  # "Maturity 2031" in a column that is not a period
-    unit = "shares" if re.search(r"\bshares\b", label, re.I) else table.unit
-    return number * table.scale, unit
+    return number * table.scale, "shares" if measure == "shares" else table.unit
+
+
+def _share_measure(label_path: tuple[str, ...]) -> str:
+    """ "per share", "shares" or "": what the row's label says it counts, else the nearest
+    section that says it ("Diluted" under "Earnings per share:"). A share count wins over "per
+    share" ("Shares used in per share calculation"); a par value per share is neither
+    ("Common stock, $1 par value per share" is an amount), and so is a section that states
+    the unit or is an EPS numerator or denominator."""
+    for depth, text in enumerate(reversed(label_path)):
+        text = _PAR_VALUE.sub("", text)
+        if depth and _NOT_A_MEASURE.search(text):
+            continue  # "(In millions, except per share data)", "Numerator for EPS calculation"
+        if _SHARES.search(text):
+            return "shares"
+        if _PER_SHARE.search(text):
+            return "per share"
+    return ""
 
 
 # --- the document ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ OPTIONS = {
     "page_images": ["--pages", "--width", "--keep", "--reuse", "pdf"],
     "query": ["--delay-ms", "--requests", "--concurrency", "--workers", "--threads"],
     "retrieval": ["--chunks", "--skip-scale", "--skip-quality", "--filings", "--keep", "--reuse"],
-    "tables": ["--docs", "--repeat", "--rows", "directory"],
+    "tables": ["--docs", "--repeat", "--rows", "--cells", "directory"],
 }
 SCRATCH = """
 import sys

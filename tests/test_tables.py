@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from documents.models import Chunk, Document, Table, TableCell
 from documents.parsing import extract_pages
-from documents.tables import document_tables
+from documents.tables import document_tables, page_tables
 from tests.data.pdf_factory import filler, make_pdf, statement_pdf
 from tests.fixtures.documents import ingest_pdf, upload_pdf
 from tests.test_query_api import ask, ingest
@@ -84,6 +84,149 @@ def test_a_table_continued_on_the_next_page_under_its_header_is_one_table():
     assert (net_income.page, net_income.value) == (2, Decimal("515500000"))
     assert table.rows == 8
     assert set(table.boxes) == {1, 2}
+
+
+def test_a_unit_line_between_the_years_and_the_first_row_scales_the_table():
+    (table,) = tables_of(statement_pdf([YEARS_PAGE], unit_below=True))
+    assert table.scale == 1_000_000
+    assert cell(table, "Devices", "FY2023").value == Decimal("1987500000")
+    # The unit line is not a section over the rows.
+    assert cell(table, "Devices", "FY2023").label_path == ("Net revenues", "Devices")
+    assert cell(table, "Total net revenues", "FY2023").label_path == ("Total net revenues",)
+
+
+def test_numeric_dates_under_twelve_weeks_ended_are_quarter_periods():
+    rows = [("Net revenue", ("17,846", "16,200"), 0), ("Gross profit", ("9,858", "8,767"), 0)]
+    data = statement_pdf([rows], years=("3/25/2023", "3/19/2022"), caption="12 Weeks Ended")
+    (table,) = tables_of(data)
+    assert [c.period for c in table.columns] == [
+        "3 months ended March 25, 2023",
+        "3 months ended March 19, 2022",
+    ]
+    assert table.columns[1].period_end.isoformat() == "2022-03-19"
+
+
+def test_rows_under_a_per_share_section_are_per_share_and_a_par_value_is_an_amount():
+    rows = [
+        ("Net income", ("726.9", "628.4", "515.5"), 0),
+        ("Earnings per share:", None, 0),
+        ("Diluted", ("5.84", "4.97", "4.02"), 1),
+        ("Weighted-average shares used in per share calculation:", None, 0),
+        ("Diluted", ("124.5", "126.4", "128.1"), 1),
+        ("Common stock, $1 par value per share", ("271", "279", "281"), 0),
+        ("Numerator for earnings per share calculation:", None, 0),
+        ("Income from continuing operations", ("701.8", "640.0", "515.5"), 1),
+    ]
+    (table,) = tables_of(statement_pdf([rows]))
+    diluted_eps, diluted_shares = [c for c in table.cells if c.label_path[-1] == "Diluted"][::3]
+    assert (diluted_eps.value, diluted_eps.unit) == (Decimal("5.84"), "USD/share")
+    assert (diluted_shares.value, diluted_shares.unit) == (Decimal("124500000"), "shares")
+    assert cell(table, "Common stock, $1 par value per share", "FY2023").value == 271_000_000
+    assert cell(table, "Income from continuing operations", "FY2023").value == 701_800_000
+
+
+def small_print_page(lines: list[tuple[str, tuple[str, ...]]]):
+    """page_tables' inputs for a page in small print (lines of labels up to 0.6 of the page
+    width, two figure columns right of them), drawn by hand: the factory's type is too large
+    for a label line longer than prose that still ends left of the figures."""
+    texts, boxes, words = [], [], []
+    for number, (label, figures) in enumerate(lines):
+        top = 0.1 + number * 0.015
+        parts = label.split()
+        step = 0.55 / max(len(parts), 1)
+        line_words = [
+            (part, (0.05 + i * step, top, 0.05 + (i + 0.8) * step, top + 0.01))
+            for i, part in enumerate(parts)
+        ]
+        line_words += [
+            (figure, (left, top, left + 0.08, top + 0.01))
+            for figure, left in zip(figures, (0.7, 0.85), strict=False)
+        ]
+        texts.append(" ".join([label, *figures]).strip())
+        boxes.append((0.05, top, 0.93 if figures else 0.6, top + 0.01))
+        has_digit = any(ch.isdigit() for ch in texts[-1])
+        words.append(tuple(line_words) if has_digit or figures else None)
+    return {"text": "\n".join(texts), "boxes": boxes, "words": words, "frame": lambda box: box}
+
+
+def test_a_label_line_longer_than_prose_that_stops_on_a_connective_keeps_the_table_going():
+    first = (
+        "Common stock, $0.000001 par value, 2,400,000,000 shares authorized, 1,197,436,644 and "
+        "1,192,093,991 shares issued at"
+    )
+    data = small_print_page(
+        [
+            ("2023 2022", ()),
+            ("Additional paid-in capital", ("11,174", "10,963")),
+            (first, ()),
+            ("December 31, 2023 and 2022, respectively", ("—", "—")),
+            ("Treasury stock, at cost", ("(5,563)", "(5,563)")),
+        ]
+    )
+    (table,) = page_tables(number=1, **data)
+    labels = [c.label_path[-1] for c in table.cells if c.column == 0]
+    assert labels == [
+        "Additional paid-in capital",
+        f"{first} December 31, 2023 and 2022, respectively",
+        "Treasury stock, at cost",
+    ]
+
+
+def test_a_label_wrapped_after_a_connective_is_one_row():
+    first = "Common stock, $0.01 par value, 900 shares authorized and issued, net of"
+    rows = [
+        ("Additional paid-in capital", ("11,174.0", "10,963.0", "10,540.0"), 0),
+        (first, None, 0),
+        ("December 31, 2023 and 2022, respectively", ("0.1", "0.1", "0.1"), 1),
+        ("Treasury stock, at cost", ("(5,563.0)", "(5,563.0)", "(5,563.0)"), 0),
+        ("Equity securities N/A", None, 0),  # "A" of N/A is no connective
+        ("Liabilities:", None, 0),
+        ("Long-term debt", ("2,675.0", "2,671.0", "2,600.0"), 1),
+    ]
+    (table,) = tables_of(statement_pdf([rows]))
+    labels = {c.label_path[-1] for c in table.cells}
+    assert f"{first} December 31, 2023 and 2022, respectively" in labels
+    assert cell(table, "Treasury stock, at cost", "FY2021").value == Decimal("-5563000000")
+    assert cell(table, "Long-term debt", "FY2023").label_path == ("Liabilities", "Long-term debt")
+
+
+def test_a_section_printed_flush_with_its_rows_heads_them_until_a_total_or_a_gap():
+    rows = [
+        ("Revenue", None, 0),
+        ("Cloud", ("3,412.0", "3,130.3", "2,843.3"), 0),
+        ("Devices", ("1,987.5", "1,823.4", "1,656.2"), 0),
+        ("Total revenue", ("5,399.5", "4,953.7", "4,499.5"), 0),
+        ("Operating income", ("909.8", "778.6", "640.0"), 0),
+        ("Net loss per share", None, 0),
+        ("Basic", ("(0.84)", "(0.53)", "(0.11)"), 0),
+        ("", None, 0),  # a blank line: the rows below are not the section's
+        ("Weighted-average shares", ("783", "768", "754"), 0),
+        ("Commitments and contingencies (Note 23)", None, 0),
+        ("Total equity", ("7,298", "6,454", "6,001"), 0),
+        # Column titles printed across the figures, not a section over the rows below.
+        ("By Business Segment Organic sales Acquisitions Divestitures Translation Total", None, 0),
+        ("Safety and Industrial", ("1.0", "2.0", "3.0"), 0),
+        # The long first line of a label wrapped before a capital heads nothing either.
+        ("Cost of revenues from subscriptions, licensing and other services", None, 0),
+        ("Costs", ("1", "2", "1"), 0),
+        ("Product development", ("53", "61", "57"), 0),
+    ]
+    (table,) = tables_of(statement_pdf([rows]))
+    paths = {c.label_path for c in table.cells}
+    assert ("Revenue", "Devices") in paths
+    assert ("Revenue", "Total revenue") in paths  # the total closes its section
+    assert ("Operating income",) in paths
+    assert ("Net loss per share", "Basic") in paths
+    assert ("Weighted-average shares",) in paths
+    assert ("Total equity",) in paths  # a line naming a note heads nothing
+    assert ("Safety and Industrial",) in paths
+    assert ("Product development",) in paths
+
+
+def test_a_title_centred_above_the_column_header_is_not_part_of_the_header():
+    data = statement_pdf([YEARS_PAGE], centred_line="SEGMENT RESULTS OF OPERATIONS")
+    (table,) = tables_of(data)
+    assert [c.period for c in table.columns] == ["FY2023", "FY2022", "FY2021"]
 
 
 def test_a_page_of_prose_has_no_table():

@@ -270,6 +270,8 @@ def statement_pdf(
     caption: str | None = None,
     prose_after: list[str] = (),
     titles: tuple[str, ...] = (),
+    unit_below: bool = False,
+    centred_line: str | None = None,
 ) -> bytes:
     """A statement over one or more pages: each row is (label, figures or None for a section
     row, indent level). The title and unit line head the first page; the column header of
@@ -277,7 +279,9 @@ def statement_pdf(
     `years_row_above` the years sit on a row of their own above the figures (real 10-Ks);
     otherwise the unit line and the years share a row. `caption` ("Years ended December
     31") is printed left, above the header. `titles` gives every page a title (and unit
-    line) of its own: one table per page."""
+    line) of its own: one table per page. With `unit_below` the unit line is centred over
+    the figures under the years (as some 10-Ks print it); `centred_line` is a plain line
+    centred on the page between the title and the header (a second title)."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     _, height = A4
@@ -294,13 +298,19 @@ def statement_pdf(
                 pdf.drawString(60, y, caption)
                 y -= 13
         pdf.setFont("Helvetica", 9)
-        if unit_line and starts:
+        if centred_line and starts:
+            pdf.drawCentredString(A4[0] / 2, y, centred_line)
+            y -= 16
+        if unit_line and starts and not unit_below:
             pdf.drawString(60, y, unit_line)
             if years_row_above:
                 y -= 13
         for year, right in zip(years, rights, strict=True):
             pdf.drawRightString(right, y, year)
         y -= 16
+        if unit_line and starts and unit_below:
+            pdf.drawCentredString((rights[0] + rights[-1]) / 2 - 20, y, unit_line)
+            y -= 16
         for label, figures, indent in rows:
             pdf.drawString(60 + indent * 12, y, label)
             for figure, right in zip(figures or (), rights, strict=False):
