@@ -309,13 +309,18 @@ def _deep_nesting() -> list[Case]:
 
 def _xobject_chain(depth: int) -> bytes:
     """Each Form XObject draws the next one (objects 5 ...), the last draws text."""
+    return _form_chain(depth, call=b"/X Do", leaf=TEXT)
+
+
+def _form_chain(depth: int, *, call: bytes, leaf: bytes) -> bytes:
+    """One page whose content `call`s Form XObject 5, each form `call`s the next one and the
+    last (object 4 + depth) draws `leaf` in the page's font."""
     forms = []
     for level in range(depth):
-        number = 5 + level
         last = level == depth - 1
-        content = TEXT if last else b"/X Do"
+        content = leaf if last else call
         resources = (
-            b"/Font << /F1 %s >>" % FONT if last else b"/XObject << /X %d 0 R >>" % (number + 1)
+            b"/Font << /F1 %s >>" % FONT if last else b"/XObject << /X %d 0 R >>" % (6 + level)
         )
         forms.append(
             stream(
@@ -324,11 +329,7 @@ def _xobject_chain(depth: int) -> bytes:
                 % resources,
             )
         )
-    return one_page(
-        content=b"/X Do",
-        resources=b"/XObject << /X 5 0 R >>",
-        more=tuple(forms),
-    )
+    return one_page(content=call, resources=b"/XObject << /X 5 0 R >>", more=tuple(forms))
 
 
 # --- decompression bombs -------------------------------------------------------------------
@@ -653,25 +654,7 @@ def glyph_fan_out_pdf(*, levels: int = 3, fan: int = 100, glyphs: int = 100) -> 
         b"BT /F1 4 Tf %d %d Td (%c) Tj ET\n" % (10 + n % 150 * 4, 780 - n // 150 * 4, 65 + n % 26)
         for n in range(glyphs)
     )
-    forms = []
-    for level in range(levels):
-        number = 5 + level
-        if level == levels - 1:
-            content, resources = letters, b"/Font << /F1 %s >>" % FONT
-        else:
-            content, resources = b"/X Do " * fan, b"/XObject << /X %d 0 R >>" % (number + 1)
-        forms.append(
-            stream(
-                content,
-                b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << %s >>"
-                % resources,
-            )
-        )
-    return one_page(
-        content=b"/X Do " * fan,
-        resources=b"/XObject << /X 5 0 R >>",
-        more=tuple(forms),
-    )
+    return _form_chain(levels, call=b"/X Do " * fan, leaf=letters)
 
 
 def corpus() -> list[Case]:
