@@ -159,8 +159,12 @@ def expansions(question: str, *, full_text: bool = False) -> str:
         for pattern, words, printed in _METRICS
         if pattern.search(text) and not (full_text and printed)
     ]
-    found += [label for pattern, label in _STATEMENT_NAMES if pattern.search(text)]
-    return " ".join(dict.fromkeys(found))
+    return " ".join(dict.fromkeys(found + _named_statements(text)))
+
+
+def _named_statements(text: str) -> list[str]:
+    """The statement labels whose names the lower-cased text contains."""
+    return [label for pattern, label in _STATEMENT_NAMES if pattern.search(text)]
 
 
 def statements_asked(question: str, *, metrics: bool = True) -> list[str]:
@@ -168,8 +172,8 @@ def statements_asked(question: str, *, metrics: bool = True) -> list[str]:
     names ("use the cash flow statement", "P&L") and, with `metrics`, of those its metrics
     are read from (DPO: the balance sheet and the income statement), first named first."""
     text = question.lower()
-    found = [label for pattern, label in _STATEMENT_NAMES if pattern.search(text)]
+    found = _named_statements(text)
     if metrics:
         words = " ".join(words for pattern, words, _ in _METRICS if pattern.search(text))
-        found += [label for pattern, label in _STATEMENT_NAMES if pattern.search(words)]
+        found += _named_statements(words)
     return list(dict.fromkeys(found))
