@@ -34,7 +34,10 @@ def test_operator_sees_and_corrects_a_documents_metadata(live_server):
         page.fill("#id_fiscal_year", "2022")
         page.fill("#id_company", "Acme Widgets Corp")
         page.click("input[name=_save]")
-        assert "was changed successfully" in page.locator(".messagelist").inner_text()
+        # The saved page's message, not the form page still shown while the save is posted.
+        saved = page.locator(".messagelist", has_text="was changed successfully")
+        saved.wait_for()
+        assert "was changed successfully" in saved.inner_text()
 
         page.goto(f"{live_server.url}/admin/documents/document/{document.pk}/change/")
         page.fill("#id_fiscal_quarter", "5")
